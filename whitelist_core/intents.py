@@ -1,0 +1,71 @@
+"""Intents: what an event asks for, after parsing (plain frozen values).
+
+Events are hints (level-triggered): an intent names what to look at, never what the
+cloud state is. The reconciler re-reads ECS and the whitelists and converges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Trigger = Literal["eventbridge", "cloudmonitor", "ess", "timer", "http", "cli"]
+
+
+@dataclass(frozen=True)
+class SyncInstances:
+    """Instances appeared or started: add their IPs to every target they match (add-only).
+
+    ``region`` None means the configuration's default region.
+    """
+
+    instance_ids: tuple[str, ...]
+    region: str | None = None
+    dry_run: bool | None = None
+    trigger: Trigger = "eventbridge"
+    event_id: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ReconcileTargets:
+    """Converge targets fully (adds and removals).
+
+    ``targets`` None means every configured target; ``region`` restricts to the targets
+    of one region (an instance stopped or was released there). ``hint_instance_ids`` are
+    the instances the event was about, for logs only.
+    """
+
+    targets: tuple[str, ...] | None = None
+    region: str | None = None
+    dry_run: bool | None = None
+    trigger: Trigger = "timer"
+    event_id: str = ""
+    reason: str = ""
+    hint_instance_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A well-formed event that asks for nothing (an unrelated type or state)."""
+
+    reason: str
+    trigger: Trigger = "eventbridge"
+    event_id: str = ""
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """An FC 3.0 HTTP trigger request, not yet authenticated (``webhook`` decides).
+
+    ``headers`` keys are lower-cased; ``body`` is the raw bytes (base64 already decoded).
+    """
+
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict, hash=False)
+    body: bytes = b""
+    request_id: str = ""
+
+
+Intent = SyncInstances | ReconcileTargets | Ignore | HttpRequest

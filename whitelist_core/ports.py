@@ -1,0 +1,108 @@
+"""The two ports the reconciler talks through, and the plain values that cross them.
+
+``aliyun/`` implements them against the real APIs; tests may use any other
+implementation (``localcloud`` behind the real adapters is preferred). The values are
+frozen and already normalised, so the pure core never parses wire formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An ECS instance as the core sees it.
+
+    ``private_ips`` are the primary private IPv4 addresses (VPC primary IP, or the
+    classic-network inner IP); ``secondary_ips`` are every other private IPv4 address
+    held by any of its network interfaces. All addresses are normalised entries.
+    """
+
+    instance_id: str
+    region: str
+    name: str = ""
+    status: str = "Running"
+    vpc_id: str = ""
+    vswitch_id: str = ""
+    security_group_ids: frozenset[str] = frozenset()
+    tags: Mapping[str, str] = field(default_factory=dict, hash=False)
+    resource_group_id: str = ""
+    private_ips: tuple[str, ...] = ()
+    secondary_ips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    """One whitelist group of a Redis instance, as read from ``DescribeSecurityIps``.
+
+    ``entries`` keeps the order the API returned, normalised (``10.0.0.5/32`` is
+    ``10.0.0.5``); ``attribute`` is ``""`` or ``"hidden"``.
+    """
+
+    name: str
+    attribute: str = ""
+    entries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstanceQuery:
+    """Server-side filters for one ``DescribeInstances`` listing (all given fields AND).
+
+    Filters narrow what is listed; the selector is still applied afterwards, so a filter
+    may be broader than a target's selector but never narrower.
+    """
+
+    vpc_id: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
+    instance_ids: tuple[str, ...] = ()
+    private_ips: tuple[str, ...] = ()
+
+
+class InstanceInventory(Protocol):
+    """Reads ECS instances. Every method returns complete results or raises ``CloudError``."""
+
+    def list_instances(self, region: str, query: InstanceQuery | None = None) -> list[Instance]:
+        """Every instance of ``region`` matching ``query`` (all pages)."""
+        ...
+
+    def get_instances(self, region: str, instance_ids: Sequence[str]) -> list[Instance]:
+        """The instances with these ids that still exist (missing ids are simply absent)."""
+        ...
+
+    def find_by_private_ips(self, region: str, ips: Sequence[str]) -> list[Instance]:
+        """Instances that hold any of these private IPs now (primary or secondary)."""
+        ...
+
+
+class WhitelistStore(Protocol):
+    """Reads and edits the whitelist groups of Redis instances.
+
+    Writes are commutative edits of one group: ``append`` and ``delete`` send only the
+    entries that change; ``cover`` replaces the group and is used only to place the
+    ``127.0.0.1`` placeholder. ``attribute`` is passed on every write so it is preserved.
+    """
+
+    def read_groups(self, region: str, instance_id: str) -> list[Group]:
+        """Every group of the instance, hidden ones included."""
+        ...
+
+    def append(
+        self, region: str, instance_id: str, group: str, entries: Sequence[str], attribute: str
+    ) -> None:
+        """Add entries to a group (created if missing)."""
+        ...
+
+    def delete(
+        self, region: str, instance_id: str, group: str, entries: Sequence[str], attribute: str
+    ) -> None:
+        """Remove entries from a group; never called with every entry of the group."""
+        ...
+
+    def cover(
+        self, region: str, instance_id: str, group: str, entries: Sequence[str], attribute: str
+    ) -> None:
+        """Replace the whole content of a group."""
+        ...
