@@ -31,7 +31,8 @@ RESERVED_GROUPS = frozenset(
 
 _GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}[a-z0-9]$")
 _PRIVATE_NETWORKS = tuple(
-    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+    ipaddress.IPv4Network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
 
 

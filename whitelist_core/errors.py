@@ -50,7 +50,9 @@ class ConfigError(WhitelistError):
         self.source = source
         where = f" in {source}" if source else ""
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"invalid configuration{where} ({len(self.problems)} problem(s)):\n{lines}")
+        super().__init__(
+            f"invalid configuration{where} ({len(self.problems)} problem(s)):\n{lines}"
+        )
 
 
 class CredentialsError(ConfigError):

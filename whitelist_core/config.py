@@ -1,0 +1,233 @@
+"""The configuration: pydantic models of the schema in DESIGN.md, and loading it.
+
+Unknown keys are errors (a typo must not silently widen or disable a selector). Every
+problem is reported at once, each with its field path and the rule it breaks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .entries import group_name_problem, parse_entry, sorted_entries
+from .errors import ConfigError, Problem
+from .policy import entry_violations
+
+EcsStatus = Literal["Pending", "Starting", "Running", "Stopping", "Stopped"]
+ECS_STATUSES: tuple[EcsStatus, ...] = ("Pending", "Starting", "Running", "Stopping", "Stopped")
+
+REGION_ID = r"^[a-z]{2,4}(-[a-z0-9]+){1,4}$"
+REDIS_INSTANCE_ID = r"^[a-z]{1,3}-[a-z0-9]{6,40}$"
+TARGET_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+def _group_name(name: str) -> str:
+    problem = group_name_problem(name)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
+def _entry(text: str) -> str:
+    return parse_entry(text)
+
+
+def _no_duplicates(values: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat a value")
+    return values
+
+
+NonEmptyIds = Annotated[tuple[str, ...], Field(min_length=1), AfterValidator(_no_duplicates)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Selector(_Strict):
+    """Which ECS instances belong to a target: every given field must match."""
+
+    vpc_id: str | None = Field(default=None, min_length=1)
+    vswitch_ids: NonEmptyIds | None = None
+    security_group_ids: NonEmptyIds | None = None
+    tags: dict[Annotated[str, Field(min_length=1)], str] | None = Field(default=None, min_length=1)
+    name: str | None = Field(default=None, min_length=1)
+    resource_group_id: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Selector:
+        if all(getattr(self, f) is None for f in type(self).model_fields):
+            raise ValueError("a selector needs at least one field (it would match every instance)")
+        return self
+
+
+class Target(_Strict):
+    """One Redis instance plus the one group this function owns on it."""
+
+    name: Annotated[str, Field(pattern=TARGET_NAME)]
+    instance_id: Annotated[str, Field(pattern=REDIS_INSTANCE_ID)]
+    region: Annotated[str, Field(pattern=REGION_ID)] | None = None
+    group: Annotated[str, AfterValidator(_group_name)]
+    hidden: bool = False
+    selector: Selector
+    statuses: Annotated[tuple[EcsStatus, ...], Field(min_length=1)] = ECS_STATUSES
+    secondary_ips: bool = False
+    static_entries: tuple[Annotated[str, AfterValidator(_entry)], ...] = ()
+
+    @property
+    def attribute(self) -> str:
+        """The ``SecurityIpGroupAttribute`` this target writes."""
+        return "hidden" if self.hidden else ""
+
+
+class Policy(_Strict):
+    """The safety rules every plan must pass."""
+
+    allow_public: bool = False
+    min_prefix: int = Field(default=8, ge=0, le=32)
+    allow_world: bool = False
+    max_removals: int = Field(default=50, ge=0, le=1000)
+    max_removal_percent: int = Field(default=50, ge=0, le=100)
+    capacity_warn_percent: int = Field(default=80, ge=1, le=100)
+
+
+class Webhook(_Strict):
+    """Settings of the signed HTTP webhook."""
+
+    tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    version: Literal[1]
+    region: Annotated[str, Field(pattern=REGION_ID)]
+    dry_run: bool = False
+    targets: Annotated[tuple[Target, ...], Field(min_length=1)]
+    policy: Policy = Policy()
+    webhook: Webhook = Webhook()
+
+    def region_of(self, target: Target) -> str:
+        """The region a target lives in (its own, else the default)."""
+        return target.region or self.region
+
+    def target_named(self, name: str) -> Target | None:
+        """The target with this name, if any."""
+        return next((t for t in self.targets if t.name == name), None)
+
+
+def validate_config(data: Any, source: str = "") -> Config:
+    """Build a ``Config`` from plain data, or raise ``ConfigError`` listing every problem."""
+    try:
+        config: Config | None = Config.model_validate(data)
+    except ValidationError as exc:
+        config, problems = None, _field_problems(exc)
+    else:
+        problems = []
+    targets, policy = _parts(data, config)
+    problems += _semantic_problems(targets, policy)
+    if problems or config is None:
+        raise ConfigError(problems, source)
+    return config
+
+
+def _field_problems(exc: ValidationError) -> list[Problem]:
+    errors = exc.errors()
+    failing = [e["loc"] for e in errors if e["type"] != "too_short"]
+    # A list whose items failed also reports "too short"; only the item errors matter then.
+    kept = [
+        e
+        for e in errors
+        if e["type"] != "too_short" or not any(loc[: len(e["loc"])] == e["loc"] for loc in failing)
+    ]
+    return [_problem(e) for e in kept]
+
+
+def _problem(error: Mapping[str, Any]) -> Problem:
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling; unknown keys are not ignored)"
+    elif error["type"] == "missing":
+        message = "required"
+    return Problem(path, message)
+
+
+def _parts(data: Any, config: Config | None) -> tuple[list[tuple[int, Target]], Policy]:
+    """The targets and policy to cross-check: all of them, or the valid ones of a bad file."""
+    if config is not None:
+        return list(enumerate(config.targets)), config.policy
+    if not isinstance(data, dict):
+        return [], Policy()
+    raw_targets = data.get("targets")
+    targets = []
+    for i, raw in enumerate(raw_targets if isinstance(raw_targets, list) else []):
+        try:
+            targets.append((i, Target.model_validate(raw)))
+        except ValidationError:
+            continue  # already reported with its field path
+    try:
+        policy = Policy.model_validate(data.get("policy") or {})
+    except ValidationError:
+        policy = Policy()
+    return targets, policy
+
+
+def _semantic_problems(targets: list[tuple[int, Target]], policy: Policy) -> list[Problem]:
+    problems: list[Problem] = []
+    seen_names: dict[str, int] = {}
+    seen_groups: dict[tuple[str, str], int] = {}
+    for i, target in targets:
+        first = seen_names.setdefault(target.name, i)
+        if first != i:
+            problems.append(Problem(f"targets[{i}].name", f"duplicates targets[{first}].name"))
+        owner = seen_groups.setdefault((target.instance_id, target.group), i)
+        if owner != i:
+            rule = f"targets[{owner}] already owns group {target.group!r} on {target.instance_id}"
+            problems.append(Problem(f"targets[{i}].group", rule))
+        problems.extend(_static_entry_problems(i, target, policy))
+    return problems
+
+
+def _static_entry_problems(index: int, target: Target, policy: Policy) -> list[Problem]:
+    problems = []
+    for entry in sorted_entries(target.static_entries):
+        for violation in entry_violations(entry, policy):
+            problems.append(Problem(f"targets[{index}].static_entries", violation.message))
+    return problems
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a YAML or JSON configuration file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem("", f"cannot read the file: {exc}")], str(path)) from None
+    return validate_config(_parse_document(text, str(path)), str(path))
+
+
+def _parse_document(text: str, source: str) -> Any:
+    if source.endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError([Problem("", f"not valid JSON: {exc}")], source) from None
+    import yaml  # deferred: only configuration loading needs it
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem("", f"not valid YAML: {exc}")], source) from None
+
+
+def config_path(environ: Mapping[str, str], base_dir: Path) -> Path:
+    """Where the configuration lives: ``WHITELIST_CONFIG``, relative to ``base_dir``."""
+    name = environ.get("WHITELIST_CONFIG", "").strip() or "whitelist.yml"
+    path = Path(name)
+    return path if path.is_absolute() else base_dir / path

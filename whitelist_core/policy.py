@@ -1,0 +1,118 @@
+"""Policy: the safety rules a plan must pass (pure).
+
+``check`` returns every violation of a plan; it never edits the plan. Blocking
+violations name an entry (that entry is not added) or the removals as a whole (nothing
+is removed for that target); warnings only inform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from .entries import MAX_ENTRIES_PER_GROUP, is_placeholder, is_private, is_world, prefix_length
+
+if TYPE_CHECKING:
+    from .planner import TargetPlan
+
+Severity = Literal["block", "warn"]
+Scope = Literal["add", "remove", "target"]
+
+
+class Rules(Protocol):
+    """The policy settings (``config.Policy`` satisfies it)."""
+
+    @property
+    def allow_public(self) -> bool: ...
+    @property
+    def min_prefix(self) -> int: ...
+    @property
+    def allow_world(self) -> bool: ...
+    @property
+    def max_removals(self) -> int: ...
+    @property
+    def max_removal_percent(self) -> int: ...
+    @property
+    def capacity_warn_percent(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: a stable ``code``, a sentence, and what it applies to."""
+
+    code: str
+    message: str
+    scope: Scope = "add"
+    entry: str = ""
+    severity: Severity = "block"
+
+
+def entry_violations(entry: str, rules: Rules) -> list[Violation]:
+    """Why ``entry`` may not be whitelisted under ``rules`` (empty when it may)."""
+    if is_placeholder(entry):
+        return []
+    if is_world(entry):
+        if rules.allow_world:
+            return []
+        return [
+            _v(
+                "world_open",
+                f"{entry} opens the instance to every address (needs allow_world)",
+                entry,
+            )
+        ]
+    found = []
+    if prefix_length(entry) < rules.min_prefix:
+        found.append(
+            _v("too_wide", f"{entry} is wider than /{rules.min_prefix} (min_prefix)", entry)
+        )
+    if not rules.allow_public and not is_private(entry):
+        found.append(_v("public", f"{entry} is not a private address (needs allow_public)", entry))
+    return found
+
+
+def _v(code: str, message: str, entry: str) -> Violation:
+    return Violation(code=code, message=message, scope="add", entry=entry)
+
+
+def check(plan: TargetPlan, rules: Rules) -> tuple[Violation, ...]:
+    """Every violation of ``plan`` under ``rules``, additions first, in a stable order."""
+    found: list[Violation] = []
+    for change in plan.add:
+        found.extend(entry_violations(change.entry, rules))
+    found.extend(removal_violations(plan, rules))
+    found.extend(capacity_warnings(plan, rules))
+    return tuple(found)
+
+
+def removal_violations(plan: TargetPlan, rules: Rules) -> list[Violation]:
+    """Removal limits; both are inclusive (exactly the limit is allowed)."""
+    removals = [c for c in plan.remove if not is_placeholder(c.entry)]
+    owned = [e for e in plan.current if not is_placeholder(e)]
+    count = len(removals)
+    if count == 0:
+        return []
+    found = []
+    if count > rules.max_removals:
+        message = f"{count} removals exceed max_removals={rules.max_removals}; nothing removed"
+        found.append(Violation("too_many_removals", message, scope="remove"))
+    if owned and count * 100 > rules.max_removal_percent * len(owned):
+        share = round(count * 100 / len(owned))
+        message = (
+            f"removing {count} of {len(owned)} entries ({share}%) exceeds "
+            f"max_removal_percent={rules.max_removal_percent}; nothing removed"
+        )
+        found.append(Violation("removal_share", message, scope="remove"))
+    return found
+
+
+def capacity_warnings(plan: TargetPlan, rules: Rules) -> list[Violation]:
+    """A warning when the group would pass ``capacity_warn_percent`` of its 1000 entries."""
+    size = len(plan.after)
+    if size * 100 < rules.capacity_warn_percent * MAX_ENTRIES_PER_GROUP:
+        return []
+    message = (
+        f"group would hold {size} of {MAX_ENTRIES_PER_GROUP} entries "
+        f"(over capacity_warn_percent={rules.capacity_warn_percent})"
+    )
+    return [Violation("capacity", message, scope="target", severity="warn")]

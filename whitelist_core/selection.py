@@ -1,0 +1,113 @@
+"""Selection: which instances a target selects, and the entries it should hold (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Protocol
+
+from .ports import Instance
+
+
+class SelectorSpec(Protocol):
+    """A selector's fields (``config.Selector`` satisfies it); None means "any"."""
+
+    @property
+    def vpc_id(self) -> str | None: ...
+    @property
+    def vswitch_ids(self) -> tuple[str, ...] | None: ...
+    @property
+    def security_group_ids(self) -> tuple[str, ...] | None: ...
+    @property
+    def tags(self) -> Mapping[str, str] | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def resource_group_id(self) -> str | None: ...
+
+
+class TargetSpec(Protocol):
+    """What selection needs of a target (``config.Target`` satisfies it)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def selector(self) -> SelectorSpec: ...
+    @property
+    def statuses(self) -> Sequence[str]: ...
+    @property
+    def secondary_ips(self) -> bool: ...
+    @property
+    def static_entries(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class Source:
+    """Why an entry is desired: the instance that holds it, or a static entry."""
+
+    instance_id: str = ""
+    instance_name: str = ""
+
+    @property
+    def reason(self) -> str:
+        """A short sentence for plans and logs."""
+        if not self.instance_id:
+            return "static entry"
+        named = f" ({self.instance_name})" if self.instance_name else ""
+        return f"held by {self.instance_id}{named}"
+
+
+STATIC = Source()
+
+
+def matches(selector: SelectorSpec, instance: Instance) -> bool:
+    """True when ``instance`` satisfies every field the selector sets."""
+    if selector.vpc_id is not None and instance.vpc_id != selector.vpc_id:
+        return False
+    if selector.vswitch_ids is not None and instance.vswitch_id not in selector.vswitch_ids:
+        return False
+    if selector.resource_group_id is not None and (
+        instance.resource_group_id != selector.resource_group_id
+    ):
+        return False
+    if selector.security_group_ids is not None and instance.security_group_ids.isdisjoint(
+        selector.security_group_ids
+    ):
+        return False
+    if selector.tags is not None and not _tags_match(selector.tags, instance.tags):
+        return False
+    return selector.name is None or fnmatchcase(instance.name, selector.name)
+
+
+def _tags_match(wanted: Mapping[str, str], tags: Mapping[str, str]) -> bool:
+    return all(
+        key in tags and (value == "*" or tags[key] == value) for key, value in wanted.items()
+    )
+
+
+def is_eligible(target: TargetSpec, instance: Instance) -> bool:
+    """True when the target counts this instance: a status it accepts and a selector match."""
+    return instance.status in target.statuses and matches(target.selector, instance)
+
+
+def instance_entries(instance: Instance, secondary: bool) -> tuple[str, ...]:
+    """The entries an instance contributes: primary IPs, plus secondary ones when asked."""
+    return instance.private_ips + instance.secondary_ips if secondary else instance.private_ips
+
+
+def desired_entries(target: TargetSpec, instances: Iterable[Instance]) -> dict[str, Source]:
+    """Every entry the target's group should hold, each with its source.
+
+    Static entries win over instance sources; when several instances hold one entry
+    (an IP being reused), the smallest instance id is named, so the result is stable.
+    """
+    desired: dict[str, Source] = {}
+    eligible = [i for i in instances if is_eligible(target, i)]
+    for instance in sorted(eligible, key=lambda i: i.instance_id, reverse=True):
+        source = Source(instance.instance_id, instance.name)
+        for entry in instance_entries(instance, target.secondary_ips):
+            desired[entry] = source
+    for entry in target.static_entries:
+        desired[entry] = STATIC
+    return desired
