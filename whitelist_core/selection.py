@@ -96,18 +96,25 @@ def instance_entries(instance: Instance, secondary: bool) -> tuple[str, ...]:
     return instance.private_ips + instance.secondary_ips if secondary else instance.private_ips
 
 
-def desired_entries(target: TargetSpec, instances: Iterable[Instance]) -> dict[str, Source]:
-    """Every entry the target's group should hold, each with its source.
+def instance_sources(target: TargetSpec, instances: Iterable[Instance]) -> dict[str, Source]:
+    """The entries the target's eligible instances hold, each with its source.
 
-    Static entries win over instance sources; when several instances hold one entry
-    (an IP being reused), the smallest instance id is named, so the result is stable.
+    When several instances hold one entry (an IP being reused), the smallest instance id
+    is named, so the result does not depend on listing order.
     """
-    desired: dict[str, Source] = {}
+    sources: dict[str, Source] = {}
     eligible = [i for i in instances if is_eligible(target, i)]
     for instance in sorted(eligible, key=lambda i: i.instance_id, reverse=True):
         source = Source(instance.instance_id, instance.name)
         for entry in instance_entries(instance, target.secondary_ips):
-            desired[entry] = source
+            sources[entry] = source
+    return sources
+
+
+def desired_entries(target: TargetSpec, instances: Iterable[Instance]) -> dict[str, Source]:
+    """Every entry the target's group should hold: eligible instances' IPs and static
+    entries (a static entry is named as static even when an instance also holds it)."""
+    desired = instance_sources(target, instances)
     for entry in target.static_entries:
         desired[entry] = STATIC
     return desired

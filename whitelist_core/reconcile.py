@@ -1,0 +1,179 @@
+"""Reconcile: gather -> plan -> check -> apply, with dry run.
+
+The only module that both decides and acts. It reads through the ports, lets the pure
+core decide, and then executes exactly the plan: additions first (``Append``), then
+removals (``Delete``), so a group is never empty and concurrent runs cannot overwrite
+each other. A permanent cloud error is recorded for its target while the others go on;
+a transient one that outlasted the retries propagates, so the platform retries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import partial
+
+from .config import Config, Target
+from .entries import PLACEHOLDER
+from .errors import PermanentCloudError
+from .outcome import RunResult, TargetResult
+from .planner import Owner, TargetPlan, enforce, plan_additions, plan_target
+from .policy import check
+from .ports import Group, Instance, InstanceInventory, InstanceQuery, WhitelistStore
+from .selection import desired_entries, instance_entries, instance_sources, is_eligible
+
+AuditSink = Callable[[TargetPlan], None]
+
+
+class Reconciler:
+    """Runs the flows for one invocation; caches each region listing and group read."""
+
+    def __init__(
+        self,
+        config: Config,
+        inventory: InstanceInventory,
+        store: WhitelistStore,
+        *,
+        audit: AuditSink | None = None,
+    ) -> None:
+        self.config, self.inventory, self.store = config, inventory, store
+        self._audit = audit or (lambda plan: None)
+        self._listings: dict[str, list[Instance]] = {}
+        self._groups: dict[tuple[str, str], list[Group]] = {}
+
+    # -- flows ---------------------------------------------------------------------------
+
+    def reconcile(self, targets: Sequence[Target], *, dry_run: bool) -> RunResult:
+        """Converge every given target: add what is missing, remove what is stale."""
+        results: list[TargetResult] = []
+        for region, members in _by_region(self.config, targets).items():
+            results.extend(self._reconcile_region(region, members, dry_run))
+        return RunResult(tuple(results), dry_run)
+
+    def sync_instances(
+        self, region: str, instance_ids: Sequence[str], *, dry_run: bool
+    ) -> RunResult:
+        """Add the IPs of these instances to every target of ``region`` they match."""
+        targets = [t for t in self.config.targets if self.config.region_of(t) == region]
+        if not targets or not instance_ids:
+            return RunResult((), dry_run)
+        found = self.inventory.get_instances(region, list(instance_ids))
+        results = []
+        for target in targets:
+            sources = instance_sources(target, found)
+            if sources:
+                results.append(self._run(target, dry_run, partial(plan_additions, desired=sources)))
+        return RunResult(tuple(results), dry_run)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _reconcile_region(
+        self, region: str, targets: Sequence[Target], dry_run: bool
+    ) -> list[TargetResult]:
+        listing = self._listing(region, targets)
+        drafts = [self._draft(t, region, listing) for t in targets]
+        drafts = self._recheck_removals(region, targets, drafts)
+        return [self._finish(t, d, dry_run) for t, d in zip(targets, drafts, strict=True)]
+
+    def _draft(self, target: Target, region: str, listing: list[Instance]) -> TargetResult:
+        desired = desired_entries(target, listing)
+        return self._plan(target, region, partial(plan_target, desired=desired))
+
+    def _run(
+        self, target: Target, dry_run: bool, planner: Callable[[Owner, Group | None], TargetPlan]
+    ) -> TargetResult:
+        draft = self._plan(target, self.config.region_of(target), planner)
+        return self._finish(target, draft, dry_run)
+
+    def _plan(
+        self, target: Target, region: str, planner: Callable[[Owner, Group | None], TargetPlan]
+    ) -> TargetResult:
+        owner = Owner(target.name, region, target.instance_id, target.group, target.attribute)
+        try:
+            group = self._group(region, target.instance_id, target.group)
+        except PermanentCloudError as exc:
+            return TargetResult(plan_target(owner, None, {}), "error", exc.to_dict())
+        plan = planner(owner, group)
+        return TargetResult(enforce(plan, check(plan, self.config.policy)), "planned")
+
+    def _finish(self, target: Target, draft: TargetResult, dry_run: bool) -> TargetResult:
+        if draft.status == "error" or not draft.plan.changed:
+            return draft if draft.status == "error" else replace(draft, status="noop")
+        if dry_run:
+            return draft
+        return self._apply(draft.plan)
+
+    def _apply(self, plan: TargetPlan) -> TargetResult:
+        args = (plan.region, plan.instance_id, plan.group)
+        try:
+            if plan.add:
+                self.store.append(*args, [c.entry for c in plan.add], plan.attribute)
+            if plan.remove:
+                self.store.delete(*args, [c.entry for c in plan.remove], plan.attribute)
+        except PermanentCloudError as exc:
+            return TargetResult(plan, "error", exc.to_dict())
+        finally:
+            self._groups.pop((plan.region, plan.instance_id), None)
+        self._audit(plan)
+        return TargetResult(plan, "applied")
+
+    def _recheck_removals(
+        self, region: str, targets: Sequence[Target], drafts: list[TargetResult]
+    ) -> list[TargetResult]:
+        """IPs are reused: just before removing, ask ECS who holds each IP *now* and keep
+        any IP an eligible instance holds, whatever the earlier listing said."""
+        ips = sorted({c.entry for d in drafts for c in d.plan.remove if _is_host(c.entry)})
+        if not ips:
+            return drafts
+        holders = self.inventory.find_by_private_ips(region, ips)
+        return [_keep_held(t, d, holders) for t, d in zip(targets, drafts, strict=True)]
+
+    # -- cached reads --------------------------------------------------------------------
+
+    def _listing(self, region: str, targets: Sequence[Target]) -> list[Instance]:
+        if region not in self._listings:
+            self._listings[region] = self.inventory.list_instances(region, _shared_query(targets))
+        return self._listings[region]
+
+    def _group(self, region: str, instance_id: str, name: str) -> Group | None:
+        key = (region, instance_id)
+        if key not in self._groups:
+            self._groups[key] = self.store.read_groups(region, instance_id)
+        return next((g for g in self._groups[key] if g.name == name), None)
+
+
+def _by_region(config: Config, targets: Iterable[Target]) -> dict[str, list[Target]]:
+    regions: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        regions[config.region_of(target)].append(target)
+    return dict(regions)
+
+
+def _shared_query(targets: Sequence[Target]) -> InstanceQuery | None:
+    """A server-side filter every target of the region agrees on (only a common VPC)."""
+    vpcs = {t.selector.vpc_id for t in targets}
+    vpc = vpcs.pop() if len(vpcs) == 1 else None
+    return InstanceQuery(vpc_id=vpc) if vpc else None
+
+
+def _is_host(entry: str) -> bool:
+    return "/" not in entry and entry != PLACEHOLDER
+
+
+def _keep_held(target: Target, draft: TargetResult, holders: list[Instance]) -> TargetResult:
+    held = {
+        ip: h
+        for h in holders
+        if is_eligible(target, h)
+        for ip in instance_entries(h, target.secondary_ips)
+    }
+    kept = [c for c in draft.plan.remove if c.entry in held]
+    if not kept:
+        return draft
+    plan = draft.plan
+    notes = tuple(
+        f"kept {c.entry}: re-check found it held by {held[c.entry].instance_id}" for c in kept
+    )
+    remove = tuple(c for c in plan.remove if c.entry not in held)
+    return replace(draft, plan=replace(plan, remove=remove, warnings=plan.warnings + notes))
