@@ -1,0 +1,63 @@
+"""The supported actions, keyed by (action, version), with their product names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from localcloud.context import CallContext
+from localcloud.ecs import responses as ecs
+from localcloud.errors import InvalidApiNotFound, MissingParameter
+from localcloud.kvstore import responses as kvstore
+from localcloud.state import CloudState
+from localcloud.wire import HttpRequest, Params
+
+Runner = Callable[[CloudState, Params, CallContext], dict[str, Any]]
+PRODUCTS = {ecs.VERSION: ecs.PRODUCT, kvstore.VERSION: kvstore.PRODUCT}
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One API operation: which product answers it and the function that runs it."""
+
+    product: str
+    run: Runner
+
+
+def _describe_instances(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
+    return ecs.describe_instances(state.ecs, params, ctx)
+
+
+def _describe_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
+    return kvstore.describe_security_ips(state.kvstore, params, ctx)
+
+
+def _modify_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
+    return kvstore.modify_security_ips(state.kvstore, params, ctx)
+
+
+ACTIONS: dict[tuple[str, str], ActionSpec] = {
+    ("DescribeInstances", ecs.VERSION): ActionSpec(ecs.PRODUCT, _describe_instances),
+    ("DescribeSecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _describe_security_ips),
+    ("ModifySecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _modify_security_ips),
+}
+
+
+def resolve(request: HttpRequest, params: Params) -> tuple[str, str]:
+    """(action, version) from the legacy parameters, else the V3 headers."""
+    action = params.get("Action") or request.headers.get("x-acs-action", "")
+    version = params.get("Version") or request.headers.get("x-acs-version", "")
+    return action, version
+
+
+def lookup(action: str, version: str) -> ActionSpec:
+    """The operation for (action, version); unknown ones answer ``InvalidApi.NotFound``."""
+    if not action:
+        raise MissingParameter("Action")
+    if not version:
+        raise MissingParameter("Version")
+    spec = ACTIONS.get((action, version))
+    if spec is None:
+        raise InvalidApiNotFound()
+    return spec

@@ -1,0 +1,107 @@
+"""The backend both transports share: authenticate, inject faults, run, log."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from localcloud import actions
+from localcloud.auth import Authenticator
+from localcloud.calls import CallLog
+from localcloud.context import CallContext
+from localcloud.errors import CloudError, CustomError
+from localcloud.faults import Fault, FaultBook
+from localcloud.state import CloudState, Seed, load_seed
+from localcloud.wire import HttpReply, HttpRequest, Params, error_reply, new_request_id
+
+DEFAULT_TIMEOUT_HOLD_S = 30.0
+DROP_CODES = {"reset": "localcloud.Reset", "timeout": "localcloud.Timeout"}
+
+
+class Backend:
+    """The emulated cloud: state, credentials, faults and the call log."""
+
+    def __init__(self, seed: Seed | str | None = None, clock: Callable[[], float] = time.time):
+        self._seed = load_seed(seed)
+        self.clock = clock
+        self.stopping = threading.Event()
+        self.faults = FaultBook()
+        self.calls = CallLog()
+        self._load(self._seed)
+
+    def _load(self, seed: Seed) -> None:
+        self.state = CloudState(seed)
+        self.auth = Authenticator(self.state.credentials, self.clock)
+
+    def reset(self, seed: Seed | None = None) -> None:
+        """Start again from ``seed`` (default: the first seed): state, faults, log, nonces."""
+        self._load(self._seed if seed is None else load_seed(seed))
+        self.faults.clear()
+        self.calls.reset()
+
+    def handle(self, request: HttpRequest) -> HttpReply:
+        """Answer one cloud API request, and log it."""
+        request_id = new_request_id()
+        params = request.params()
+        action, version = actions.resolve(request, params)
+        try:
+            reply = self._run(request, params, action, version, request_id)
+        except CloudError as error:
+            product = actions.PRODUCTS.get(version, "Unknown")
+            reply = error_reply(error, request_id, request.headers.get("host", ""), product)
+            reply.headers.update(error.headers)
+            self.calls.record(action, error.status, error.code)
+            return reply
+        self.calls.record(action, reply.status, _reply_code(reply))
+        return reply
+
+    def _run(
+        self, request: HttpRequest, params: Params, action: str, version: str, request_id: str
+    ) -> HttpReply:
+        spec = actions.lookup(action, version)
+        self.auth.authenticate(request, params)
+        fault = self.faults.take(action)
+        delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
+        ctx = CallContext(delay_s=delay, stopping=self.stopping)
+        if fault and fault.status is not None:
+            ctx.pause()
+            raise _fault_error(fault)
+        if fault and _replaces_answer(fault) and not fault.apply:
+            ctx.pause()
+            return _broken_reply(fault, request_id)
+        try:
+            result = spec.run(self.state, params, ctx)
+        finally:
+            ctx.pause()
+        if fault and _replaces_answer(fault):
+            return _broken_reply(fault, request_id)
+        return HttpReply.json(200, {"RequestId": request_id, **result})
+
+
+def _replaces_answer(fault: Fault) -> bool:
+    return fault.malformed or fault.reset or fault.timeout
+
+
+def _fault_error(fault: Fault) -> CustomError:
+    error = CustomError(fault.error_code(), fault.status or 500, fault.error_message())
+    if fault.retry_after is not None:
+        error.headers["x-acs-retry-after"] = str(fault.retry_after)
+    return error
+
+
+def _broken_reply(fault: Fault, request_id: str) -> HttpReply:
+    if fault.malformed:
+        # A truncated JSON body, as a proxy cutting the answer short would give.
+        body = f'{{"RequestId": "{request_id}", "Instan'.encode()
+        reply = HttpReply(200, body, {"Content-Type": "application/json;charset=utf-8"})
+        reply.note = "localcloud.Malformed"
+        return reply
+    if fault.reset:
+        return HttpReply(0, b"", drop="reset")
+    hold = fault.delay_ms / 1000 if fault.delay_ms else DEFAULT_TIMEOUT_HOLD_S
+    return HttpReply(0, b"", drop="timeout", drop_after_s=hold)
+
+
+def _reply_code(reply: HttpReply) -> str | None:
+    return DROP_CODES.get(reply.drop or "", reply.note)

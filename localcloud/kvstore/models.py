@@ -1,0 +1,180 @@
+"""Redis/Tair instances, their whitelist groups, and the ModifySecurityIps rules."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from localcloud.kvstore import entries as rules
+from localcloud.kvstore.exceptions import (
+    IncorrectDBInstanceState,
+    InvalidInstanceIdNotFound,
+    InvalidInstanceIpDuplicate,
+    InvalidSecurityIPListQuotaExceeded,
+    InvalidSecurityIPsNotFound,
+    LockTimeout,
+    SystemGroupDenied,
+)
+
+MODES = ("Cover", "Append", "Delete")
+
+
+@dataclass
+class SecurityIpGroup:
+    """A whitelist group; ``system`` groups belong to a service and are read-only."""
+
+    name: str
+    attribute: str
+    entries: list[str]
+    system: bool = False
+
+    def to_wire(self) -> dict[str, str]:
+        return {
+            "SecurityIpGroupName": self.name,
+            "SecurityIpGroupAttribute": self.attribute,
+            "SecurityIpList": ",".join(self.entries),
+        }
+
+
+@dataclass
+class RedisInstance:
+    """An instance with its groups in creation order; other seed fields pass through."""
+
+    instance_id: str
+    status: str
+    groups: dict[str, SecurityIpGroup]
+    extra: dict[str, Any] = field(default_factory=dict)
+    modify_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def to_state(self) -> dict[str, Any]:
+        groups = [group.to_wire() for group in self.groups.values()]
+        base = {"InstanceId": self.instance_id, "InstanceStatus": self.status}
+        return {**self.extra, **base, "SecurityIpGroups": groups}
+
+
+@dataclass(frozen=True)
+class Modification:
+    """A validated ModifySecurityIps request."""
+
+    instance_id: str
+    group: str
+    attribute: str
+    mode: str
+    entries: tuple[str, ...]
+
+
+class KvstoreModel:
+    """Instances per region; an instance id is looked up across all regions."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, dict[str, RedisInstance]] = {}
+        self._lock = threading.RLock()
+
+    def find(self, instance_id: str) -> RedisInstance:
+        """The instance, in whatever region it lives; else ``InvalidInstanceId.NotFound``."""
+        with self._lock:
+            for instances in self.regions.values():
+                if instance_id in instances:
+                    return instances[instance_id]
+        raise InvalidInstanceIdNotFound()
+
+    def describe(self, instance_id: str) -> list[dict[str, str]]:
+        """The instance's groups in the DescribeSecurityIps wire shape."""
+        instance = self.find(instance_id)
+        with self._lock:
+            return [group.to_wire() for group in instance.groups.values()]
+
+    def modify(self, change: Modification, pause: Callable[[], None]) -> None:
+        """Apply one ModifySecurityIps; ``pause`` runs while the instance lock is held."""
+        instance = self.find(change.instance_id)
+        if instance.status != "Normal":
+            raise IncorrectDBInstanceState()
+        existing = instance.groups.get(change.group)
+        if change.group in rules.SYSTEM_GROUP_NAMES or (existing and existing.system):
+            raise SystemGroupDenied()
+        if not instance.modify_lock.acquire(blocking=False):
+            raise LockTimeout()
+        try:
+            pause()
+            with self._lock:
+                _apply(instance, change)
+        finally:
+            instance.modify_lock.release()
+
+    def put(self, region: str, instances: Iterable[RedisInstance]) -> None:
+        with self._lock:
+            bucket = self.regions.setdefault(region, {})
+            for instance in instances:
+                self._drop(instance.instance_id)
+                bucket[instance.instance_id] = instance
+
+    def delete(self, instance_ids: Iterable[str]) -> None:
+        with self._lock:
+            for instance_id in instance_ids:
+                self._drop(instance_id)
+
+    def set_status(self, instance_id: str, status: str) -> None:
+        with self._lock:
+            self.find(instance_id).status = status
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        with self._lock:
+            return {
+                region: [inst.to_state() for inst in instances.values()]
+                for region, instances in self.regions.items()
+            }
+
+    def _drop(self, instance_id: str) -> None:
+        for instances in self.regions.values():
+            instances.pop(instance_id, None)
+
+
+def _apply(instance: RedisInstance, change: Modification) -> None:
+    group = instance.groups.get(change.group)
+    if change.mode == "Delete":
+        _delete(instance, group, change.entries)
+        return
+    current = group.entries if group and change.mode == "Append" else []
+    if change.mode == "Append" and set(current) & set(change.entries):
+        raise InvalidInstanceIpDuplicate()
+    updated = [*current, *change.entries]
+    if len(updated) > rules.MAX_ENTRIES:
+        raise InvalidSecurityIPListQuotaExceeded()
+    if group is None:
+        group = instance.groups[change.group] = SecurityIpGroup(change.group, "", [])
+    group.entries = updated
+    if change.attribute:
+        group.attribute = change.attribute
+
+
+def _delete(instance: RedisInstance, group: SecurityIpGroup | None, gone: Iterable[str]) -> None:
+    held = group.entries if group else []
+    removing = set(gone)
+    if group is None or not removing <= set(held) or removing >= set(held):
+        raise InvalidSecurityIPsNotFound()
+    group.entries = [entry for entry in held if entry not in removing]
+
+
+def instance_from_seed(item: Mapping[str, Any]) -> RedisInstance:
+    """An instance from its seed form (``SecurityIpGroups`` a plain list of groups)."""
+    groups = {}
+    for raw in item.get("SecurityIpGroups", []):
+        group = _group_from_seed(raw)
+        groups[group.name] = group
+    extra = {k: v for k, v in item.items() if k not in ("InstanceId", "InstanceStatus")}
+    extra.pop("SecurityIpGroups", None)
+    status = str(item.get("InstanceStatus", "Normal"))
+    return RedisInstance(str(item["InstanceId"]), status, groups, extra)
+
+
+def _group_from_seed(raw: Mapping[str, Any]) -> SecurityIpGroup:
+    name = str(raw["SecurityIpGroupName"])
+    attribute = str(raw.get("SecurityIpGroupAttribute", ""))
+    text = str(raw.get("SecurityIpList", ""))
+    entries = [rules.parse_entry(item) for item in text.split(",")] if text else []
+    # A hidden group present from the start was made by a service (DAS, DMS, DTS,
+    # replicas), not through this API: read-only unless the seed says "System": false.
+    system = bool(raw.get("System", attribute == "hidden"))
+    return SecurityIpGroup(name, attribute, entries, system or name in rules.SYSTEM_GROUP_NAMES)

@@ -1,0 +1,120 @@
+"""The backend mounted in-process on the ``responses`` library.
+
+``requests``-based clients (including the Tea SDK, which uses ``requests``) pointed
+at ``base_url`` reach the same backend, with the same signature checks, without a
+socket. The legacy ``aliyunsdkcore`` vendors its own ``requests`` and cannot be
+mocked this way: run the server for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import responses
+
+from localcloud.admin import apply_ecs, apply_kvstore, route
+from localcloud.backend import Backend
+from localcloud.faults import parse_fault
+from localcloud.state import Seed
+from localcloud.wire import HttpRequest
+
+_METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+class LocalCloud:
+    """A backend plus Python methods that mirror the admin endpoints."""
+
+    def __init__(self, seed: Seed | str | None = None, base_url: str = "http://localcloud.test"):
+        self.backend = Backend(seed)
+        self.base_url = base_url.rstrip("/")
+
+    @classmethod
+    @contextmanager
+    def mocked(
+        cls,
+        seed: Seed | str | None = None,
+        base_url: str = "http://localcloud.test",
+        rsps: responses.RequestsMock | None = None,
+    ) -> Iterator[LocalCloud]:
+        """Register callbacks for every path under ``base_url`` for the duration.
+
+        Pass ``rsps`` to add them to a ``responses`` mock that is already active.
+        """
+        cloud = cls(seed, base_url)
+        if rsps is not None:
+            cloud.register(rsps)
+            yield cloud
+            return
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            cloud.register(mock)
+            yield cloud
+
+    def register(self, rsps: responses.RequestsMock) -> None:
+        """Add this cloud's callbacks to ``rsps``."""
+        pattern = re.compile(re.escape(self.base_url) + r"(/.*)?(\?.*)?$")
+        for method in _METHODS:
+            rsps.add_callback(method, pattern, callback=self._callback)
+
+    def _callback(self, prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        reply = route(self.backend, _to_request(prepared))
+        if reply.drop == "reset":
+            raise requests.exceptions.ConnectionError("localcloud: connection reset (fault)")
+        if reply.drop == "timeout":
+            raise requests.exceptions.ReadTimeout("localcloud: read timed out (fault)")
+        return reply.status, reply.headers, reply.body
+
+    def state(self) -> dict[str, Any]:
+        """The state dump (seed shape), as ``GET /_localcloud/state``."""
+        return self.backend.state.dump()
+
+    def calls(self) -> dict[str, Any]:
+        """``{"counts": {...}, "calls": [...]}``, as ``GET /_localcloud/calls``."""
+        return self.backend.calls.snapshot()
+
+    def reset_calls(self) -> None:
+        self.backend.calls.reset()
+
+    def add_fault(self, fault: Mapping[str, Any] | None = None, **keys: Any) -> None:
+        """Add a fault, given as a dict or as keywords (same keys as the admin endpoint)."""
+        self.backend.faults.add(parse_fault({**(fault or {}), **keys}))
+
+    def clear_faults(self) -> None:
+        self.backend.faults.clear()
+
+    def put_instances(self, region: str, instances: Sequence[Mapping[str, Any]]) -> None:
+        apply_ecs(self.backend, {"region": region, "put": list(instances)})
+
+    def delete_instances(self, region: str, instance_ids: Sequence[str]) -> None:
+        apply_ecs(self.backend, {"region": region, "delete": list(instance_ids)})
+
+    def put_redis_instances(self, region: str, instances: Sequence[Mapping[str, Any]]) -> None:
+        apply_kvstore(self.backend, {"region": region, "put": list(instances)})
+
+    def set_instance_status(self, instance_id: str, status: str) -> None:
+        """Set a Redis instance's InstanceStatus (e.g. "Changing" to refuse writes)."""
+        apply_kvstore(self.backend, {"status": {instance_id: status}})
+
+    def reset(self, seed: Seed | None = None) -> None:
+        """Back to ``seed`` (default: the first seed), with no faults and an empty log."""
+        self.backend.reset(seed)
+
+
+def _to_request(prepared: requests.PreparedRequest) -> HttpRequest:
+    parts = urlsplit(prepared.url or "")
+    headers = {name.lower(): str(value) for name, value in prepared.headers.items()}
+    # requests adds Host only when sending; a signer that signed it set it itself.
+    headers.setdefault("host", parts.netloc)
+    body = prepared.body or b""
+    return HttpRequest(
+        method=(prepared.method or "GET").upper(),
+        path=parts.path or "/",
+        query=parts.query,
+        headers=headers,
+        body=body.encode("utf-8") if isinstance(body, str) else bytes(body),
+        loopback=True,
+    )

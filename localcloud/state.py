@@ -1,0 +1,63 @@
+"""The state container: credentials, ECS and R-KVStore, loaded from a seed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from localcloud.ecs.models import EcsModel
+from localcloud.kvstore.models import KvstoreModel, instance_from_seed
+
+DEFAULT_ACCESS_KEY_ID = "localcloud-id"
+DEFAULT_ACCESS_KEY_SECRET = "localcloud-secret"  # noqa: S105 - a published fake credential
+_SEED_KEYS = {"credentials", "ecs", "kvstore"}
+
+Seed = Mapping[str, Any]
+
+
+class CloudState:
+    """Everything the APIs read and write. Dumps in the seed's shape."""
+
+    def __init__(self, seed: Seed | None = None) -> None:
+        seed = seed or {}
+        unknown = set(seed) - _SEED_KEYS
+        if unknown:
+            raise ValueError(f"unknown seed keys: {sorted(unknown)}")
+        self.credentials = {DEFAULT_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_SECRET}
+        for item in seed.get("credentials", []):
+            self.credentials[str(item["AccessKeyId"])] = str(item["AccessKeySecret"])
+        self.ecs = EcsModel()
+        for region, instances in _regions(seed, "ecs").items():
+            self.ecs.put(region, instances)
+        self.kvstore = KvstoreModel()
+        for region, instances in _regions(seed, "kvstore").items():
+            self.kvstore.put(region, [instance_from_seed(item) for item in instances])
+
+    def dump(self) -> dict[str, Any]:
+        """The state in the seed's shape (a seed that reproduces it)."""
+        credentials = [
+            {"AccessKeyId": key, "AccessKeySecret": secret}
+            for key, secret in self.credentials.items()
+        ]
+        return {"credentials": credentials, "ecs": self.ecs.dump(), "kvstore": self.kvstore.dump()}
+
+
+def load_seed(source: str | Path | Seed | None) -> dict[str, Any]:
+    """A seed from a file path, a mapping, or nothing (an empty cloud)."""
+    if source is None:
+        return {}
+    if isinstance(source, Mapping):
+        return dict(source)
+    loaded = json.loads(Path(source).read_text(encoding="utf-8"))
+    if not isinstance(loaded, dict):
+        raise ValueError("a seed file holds one JSON object")
+    return loaded
+
+
+def _regions(seed: Seed, key: str) -> Mapping[str, list[Mapping[str, Any]]]:
+    regions = seed.get(key, {})
+    if not isinstance(regions, Mapping):
+        raise ValueError(f'seed "{key}" maps region ids to lists of instances')
+    return regions
