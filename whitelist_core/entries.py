@@ -50,8 +50,9 @@ def parse_entry(text: str) -> str:
         return str(_address(raw))
     address, _, prefix_text = raw.partition("/")
     prefix = _prefix(raw, prefix_text)
+    host = _address(address)  # outside the try: a bad address is not a host-bits problem
     try:
-        network = ipaddress.IPv4Network(f"{_address(address)}/{prefix}", strict=True)
+        network = ipaddress.IPv4Network(f"{host}/{prefix}", strict=True)
     except ValueError:
         raise EntryError(f"{raw!r} has host bits set (did you mean the network address?)") from None
     return str(network.network_address) if prefix == 32 else str(network)
@@ -65,7 +66,7 @@ def _address(text: str) -> ipaddress.IPv4Address:
 
 
 def _prefix(raw: str, prefix_text: str) -> int:
-    if not prefix_text.isdigit() or not 0 <= int(prefix_text) <= 32:
+    if not (prefix_text.isascii() and prefix_text.isdigit()) or not 0 <= int(prefix_text) <= 32:
         raise EntryError(f"{raw!r} has an invalid prefix length (must be 0-32)")
     return int(prefix_text)
 
