@@ -1,0 +1,168 @@
+"""Regional endpoints of ECS and R-KVStore, by the official SDK's rules, as base URLs.
+
+Rules (``alibabacloud_ecs20140526`` / ``alibabacloud_r_kvstore20150101`` ``Client``
+``_endpoint_map`` and ``alibabacloud_tea_openapi`` ``get_endpoint_rules``):
+
+1. an override (``WHITELIST_ECS_ENDPOINT`` / ``WHITELIST_KVSTORE_ENDPOINT``) wins for
+   every region; it is a full base URL such as ``http://127.0.0.1:8080``;
+2. else the SDK's endpoint map (``cn-hangzhou`` → ``ecs-cn-hangzhou.aliyuncs.com`` /
+   ``r-kvstore.aliyuncs.com``, and a set of internal/finance regions); the map is
+   checked before the network, so it wins over ``vpc`` too (the SDK's quirk);
+3. else ``<product>[-vpc].<region>.aliyuncs.com``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+from whitelist_core.errors import ConfigError, Problem
+
+Product = Literal["ecs", "kvstore"]
+
+OVERRIDE_VARIABLES: dict[Product, str] = {
+    "ecs": "WHITELIST_ECS_ENDPOINT",
+    "kvstore": "WHITELIST_KVSTORE_ENDPOINT",
+}
+_HOST_PREFIX: dict[Product, str] = {"ecs": "ecs", "kvstore": "r-kvstore"}
+_REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+_ECS_HANGZHOU = "ecs-cn-hangzhou.aliyuncs.com"
+_ECS_CENTRAL = "ecs.aliyuncs.com"
+_ECS_NEBULA = "ecs.cn-qingdao-nebula.aliyuncs.com"
+_ECS_MAP: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "cn-hangzhou",
+            "cn-shanghai-finance-1",
+            "cn-shenzhen-finance-1",
+            "cn-beijing-nu16-b01",
+            "cn-fujian",
+            "cn-haidian-cm12-c01",
+            "cn-hangzhou-bj-b01",
+            "cn-hangzhou-internal-prod-1",
+            "cn-hangzhou-internal-test-1",
+            "cn-hangzhou-internal-test-2",
+            "cn-hangzhou-internal-test-3",
+            "cn-hangzhou-test-306",
+            "cn-shanghai-et15-b01",
+            "cn-shanghai-et2-b01",
+            "cn-shanghai-internal-test-1",
+            "cn-shenzhen-st4-d01",
+            "cn-shenzhen-su18-b01",
+            "cn-zhangbei-na61-b01",
+        ],
+        _ECS_HANGZHOU,
+    ),
+    **dict.fromkeys(
+        [
+            "cn-north-2-gov-1",
+            "ap-northeast-2-pop",
+            "cn-beijing-finance-pop",
+            "cn-beijing-gov-1",
+            "cn-hangzhou-finance",
+            "cn-hongkong-finance-pop",
+            "cn-shanghai-inner",
+            "cn-shenzhen-inner",
+            "cn-wuhan",
+            "cn-yushanfang",
+            "cn-zhangbei",
+            "rus-west-1-pop",
+        ],
+        _ECS_CENTRAL,
+    ),
+    **dict.fromkeys(("cn-edge-1", "cn-huhehaote-nebula-1", "cn-zhengzhou-nebula-1"), _ECS_NEBULA),
+    "cn-zhangjiakou-na62-a01": "ecs.cn-zhangjiakou.aliyuncs.com",
+    "eu-west-1-oxs": "ecs.cn-shenzhen-cloudstone.aliyuncs.com",
+}
+_KVSTORE_MAP: dict[str, str] = dict.fromkeys(
+    [
+        "cn-hangzhou",
+        "cn-hangzhou-finance",
+        "ap-northeast-2-pop",
+        "cn-beijing-finance-pop",
+        "cn-beijing-gov-1",
+        "cn-beijing-nu16-b01",
+        "cn-edge-1",
+        "cn-fujian",
+        "cn-haidian-cm12-c01",
+        "cn-hangzhou-bj-b01",
+        "cn-hangzhou-internal-prod-1",
+        "cn-hangzhou-internal-test-1",
+        "cn-hangzhou-internal-test-2",
+        "cn-hangzhou-internal-test-3",
+        "cn-hangzhou-test-306",
+        "cn-hongkong-finance-pop",
+        "cn-qingdao-nebula",
+        "cn-shanghai-et15-b01",
+        "cn-shanghai-et2-b01",
+        "cn-shanghai-inner",
+        "cn-shanghai-internal-test-1",
+        "cn-shenzhen-inner",
+        "cn-shenzhen-st4-d01",
+        "cn-shenzhen-su18-b01",
+        "cn-wuhan",
+        "cn-yushanfang",
+        "cn-zhangbei",
+        "cn-zhangbei-na61-b01",
+        "cn-zhangjiakou-na62-a01",
+        "cn-zhengzhou-nebula-1",
+        "eu-west-1-oxs",
+        "rus-west-1-pop",
+    ],
+    "r-kvstore.aliyuncs.com",
+)
+_MAPS: dict[Product, dict[str, str]] = {"ecs": _ECS_MAP, "kvstore": _KVSTORE_MAP}
+
+
+def sdk_host(product: Product, region: str, *, vpc: bool = False) -> str:
+    """The host the official SDK would call for ``product`` in ``region``."""
+    if not _REGION.match(region):
+        raise ConfigError([Problem("region", f"{region!r} is not a region id (like cn-hangzhou)")])
+    mapped = _MAPS[product].get(region)
+    if mapped:
+        return mapped
+    network = "-vpc" if vpc else ""
+    return f"{_HOST_PREFIX[product]}{network}.{region}.aliyuncs.com"
+
+
+def parse_base_url(url: str, source: str) -> str:
+    """Validate an override base URL (``http(s)://host[:port]``) and return it normalised."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError([Problem(source, f"{url!r} must be a base URL like https://host[:port]")])
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError([Problem(source, f"{url!r} must carry only scheme, host and port")])
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def host_of(base_url: str) -> str:
+    """What the ``Host`` header (and so the signature) carries: ``host`` or ``host:port``."""
+    return urlsplit(base_url).netloc
+
+
+class Endpoints:
+    """Resolves the base URL of a product in a region, honouring overrides and VPC choice."""
+
+    def __init__(self, overrides: Mapping[Product, str] | None = None, *, vpc: bool = False):
+        self._overrides = dict(overrides or {})
+        self._vpc = vpc
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str], *, vpc: bool = False) -> Endpoints:
+        """Endpoints with the overrides found in ``WHITELIST_*_ENDPOINT`` (validated)."""
+        overrides: dict[Product, str] = {}
+        for product, variable in OVERRIDE_VARIABLES.items():
+            value = environ.get(variable, "").strip()
+            if value:
+                overrides[product] = parse_base_url(value, variable)
+        return cls(overrides, vpc=vpc)
+
+    def base_url(self, product: Product, region: str) -> str:
+        """``https://host`` for the product in the region, or the override."""
+        override = self._overrides.get(product)
+        if override:
+            return override
+        return "https://" + sdk_host(product, region, vpc=self._vpc)

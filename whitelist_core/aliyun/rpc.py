@@ -1,0 +1,232 @@
+"""Transport for Alibaba Cloud RPC APIs: sign, send, decode, map errors, retry.
+
+One shared ``requests.Session`` per cold start (connection reuse), created on first use.
+Every attempt is bounded by the caller's deadline (an absolute ``time.monotonic()``
+value, minus a safety margin), logs one ``cloud_call`` line, and never sleeps past it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import random
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, cast
+
+import requests
+
+from whitelist_core.aliyun import signer
+from whitelist_core.aliyun.credentials import Credentials
+from whitelist_core.aliyun.endpoints import host_of
+from whitelist_core.aliyun.retry import Backoff, is_transient, retry_after_seconds
+from whitelist_core.errors import CloudError, PermanentCloudError, TransientCloudError
+
+USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
+_SESSION: requests.Session | None = None
+
+
+def shared_session() -> requests.Session:
+    """The process-wide session, created on first use and reused by warm invocations.
+
+    ``trust_env`` is off: no ``.netrc`` may replace our ``Authorization`` header and no
+    proxy or CA variables are read on every request.
+    """
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = requests.Session()
+        _SESSION.trust_env = False
+    return _SESSION
+
+
+@functools.lru_cache(maxsize=1)
+def logger() -> Any:
+    """The ``whitelist_core.aliyun`` structlog logger (imported on first use: cold start)."""
+    import structlog
+
+    return structlog.get_logger("whitelist_core.aliyun")
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A failed attempt: the error, the server-requested wait, when the attempt started."""
+
+    error: CloudError
+    retry_after: float | None
+    started: float
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request: where it goes and what it asks."""
+
+    base_url: str
+    product: str
+    region: str
+    action: str
+    version: str
+    params: Mapping[str, str]
+
+
+def _first(body: Mapping[str, Any], *names: str) -> str:
+    for name in names:
+        value = body.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _json_object(response: requests.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return cast("dict[str, Any]", body) if isinstance(body, dict) else None
+
+
+def decode(action: str, response: requests.Response) -> dict[str, Any]:
+    """The JSON object of a 2xx answer, or the ``CloudError`` an error answer stands for."""
+    status = response.status_code
+    header_id = response.headers.get("x-acs-request-id", "")
+    body = _json_object(response)
+    if 200 <= status < 300:
+        if body is None:
+            raise TransientCloudError(
+                action, "MalformedResponse", "the answer is not a JSON object",
+                request_id=header_id, http_status=status,
+            )  # fmt: skip
+        return body
+    body = body or {}
+    code = _first(body, "Code", "code") or f"HTTP{status}"
+    message = _first(body, "Message", "message") or response.reason or ""
+    request_id = _first(body, "RequestId", "requestId") or header_id
+    kind = TransientCloudError if is_transient(code, status) else PermanentCloudError
+    raise kind(action, code, message, request_id=request_id, http_status=status)
+
+
+class RpcClient:
+    """Signs and sends RPC calls with retries inside one deadline.
+
+    ``deadline`` is an absolute ``clock()`` value (``time.monotonic()`` by default); no
+    attempt starts and no sleep ends later than ``deadline - margin``. ``clock``,
+    ``sleep``, ``rand``, ``now`` and ``nonce`` are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        deadline: float,
+        session: requests.Session | None = None,
+        backoff: Backoff | None = None,
+        margin: float = 0.5,
+        timeouts: tuple[float, float] = (3.0, 10.0),
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        nonce: Callable[[], str] = lambda: secrets.token_hex(16),
+    ) -> None:
+        self._credentials = credentials
+        self.deadline = deadline
+        self._session = session
+        self._backoff = backoff or Backoff()
+        self._margin = margin
+        self._timeouts = timeouts
+        self._clock, self._sleep, self._rand = clock, sleep, rand
+        self._now, self._nonce = now, nonce
+
+    def remaining(self) -> float:
+        """Seconds left before ``deadline - margin`` (negative when past it)."""
+        return self.deadline - self._margin - self._clock()
+
+    def call(self, call: Call) -> dict[str, Any]:
+        """The decoded answer; ``TransientCloudError`` once retries and time run out,
+        ``PermanentCloudError`` at once for a refusal that retrying cannot fix."""
+        last: CloudError | None = None
+        for attempt in itertools.count(1):
+            if self.remaining() <= 0:
+                raise last or TransientCloudError(
+                    call.action, "DeadlineExceeded", "no time left before the deadline"
+                )
+            result = self._attempt(call, attempt)
+            if not isinstance(result, _Failure):
+                return result
+            last = result.error
+            outcome, delay = self._decide(attempt, result)
+            self._log(call, attempt, result.started, outcome, error=result.error)
+            if outcome != "retry":
+                raise result.error
+            self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, call: Call, attempt: int) -> dict[str, Any] | _Failure:
+        started = self._clock()
+        response: requests.Response | None = None
+        try:
+            response = self._send(call, self.remaining())
+            body = decode(call.action, response)
+        except CloudError as error:
+            retry_after = retry_after_seconds(response.headers) if response is not None else None
+            return _Failure(error, retry_after, started)
+        request_id = _first(body, "RequestId", "requestId")
+        self._log(call, attempt, started, "ok", request_id, response.status_code)
+        return body
+
+    def _decide(self, attempt: int, failure: _Failure) -> tuple[str, float]:
+        """``("retry", delay)`` when another attempt fits, else why not (and 0)."""
+        if not failure.error.retryable:
+            return "permanent", 0.0
+        delay = self._backoff.delay(attempt, self._rand, failure.retry_after)
+        if attempt >= self._backoff.max_attempts or delay >= self.remaining():
+            return "gave_up", 0.0
+        return "retry", delay
+
+    def _send(self, call: Call, remaining: float) -> requests.Response:
+        connect, read = (min(limit, remaining) for limit in self._timeouts)
+        headers = signer.sign_request(
+            host=host_of(call.base_url),
+            action=call.action,
+            version=call.version,
+            query=call.params,
+            access_key_id=self._credentials.access_key_id,
+            access_key_secret=self._credentials.access_key_secret,
+            security_token=self._credentials.security_token,
+            now=self._now(),
+            nonce=self._nonce(),
+        )
+        headers.update({"accept": "application/json", "user-agent": USER_AGENT})
+        url = f"{call.base_url}/?{signer.canonical_query(call.params)}"
+        session = self._session or shared_session()
+        try:
+            response = session.post(url, data=b"", headers=headers, timeout=(connect, read))
+        except requests.Timeout as exc:
+            raise TransientCloudError(call.action, "Timeout", type(exc).__name__) from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise TransientCloudError(call.action, "ConnectionError", type(exc).__name__) from exc
+        except requests.RequestException as exc:
+            raise PermanentCloudError(call.action, "RequestFailed", type(exc).__name__) from exc
+        return response
+
+    def _log(
+        self, call: Call, attempt: int, started: float, outcome: str, request_id: str = "",
+        http_status: int | None = None, error: CloudError | None = None,
+    ) -> None:  # fmt: skip
+        if error is not None:
+            request_id, http_status = error.request_id, error.http_status
+        level = "info" if outcome == "ok" else "warning" if outcome == "retry" else "error"
+        getattr(logger(), level)(
+            "cloud_call",
+            action=call.action,
+            product=call.product,
+            region=call.region,
+            request_id=request_id,
+            http_status=http_status,
+            code=error.code if error else "",
+            attempt=attempt,
+            latency_ms=round((self._clock() - started) * 1000),
+            outcome=outcome,
+        )
