@@ -138,12 +138,14 @@ def validate_config(data: Any, source: str = "") -> Config:
 
 def _field_problems(exc: ValidationError) -> list[Problem]:
     errors = exc.errors()
-    failing = [e["loc"] for e in errors if e["type"] != "too_short"]
-    # A list whose items failed also reports "too short"; only the item errors matter then.
+    failing = [e["loc"] for e in errors]
+    # A list whose items failed also reports "too short"; only the item errors matter then
+    # (whatever their type: an item may itself fail by holding an empty list).
     kept = [
         e
         for e in errors
-        if e["type"] != "too_short" or not any(loc[: len(e["loc"])] == e["loc"] for loc in failing)
+        if e["type"] != "too_short"
+        or not any(len(loc) > len(e["loc"]) and loc[: len(e["loc"])] == e["loc"] for loc in failing)
     ]
     return [_problem(e) for e in kept]
 
