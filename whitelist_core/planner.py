@@ -132,7 +132,7 @@ def enforce(plan: TargetPlan, violations: Iterable[Violation]) -> TargetPlan:
 
 
 def _never_empty(plan: TargetPlan) -> TargetPlan:
-    if plan.after:
+    if plan.after or not plan.changed:  # writing nothing cannot empty a group
         return plan
     if PLACEHOLDER in plan.current:
         return replace(plan, remove=tuple(c for c in plan.remove if c.entry != PLACEHOLDER))
