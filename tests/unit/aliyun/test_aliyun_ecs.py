@@ -1,0 +1,264 @@
+"""EcsInventory: filters, chunking, paging, extraction into ports.Instance, the run cache."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+from aliyun_fakes import ECS_URL, query_of, reply
+from conftest import RpcFactory
+from structlog.testing import capture_logs
+
+from whitelist_core.aliyun.cache import CachedInventory
+from whitelist_core.aliyun.ecs import EcsInventory
+from whitelist_core.aliyun.ecs_wire import instance_from_wire
+from whitelist_core.aliyun.endpoints import Endpoints
+from whitelist_core.errors import PermanentCloudError
+from whitelist_core.ports import Instance, InstanceQuery
+
+ANY_ECS = re.compile(r"https://ecs[-.][a-z0-9-]+\.aliyuncs\.com/.*")
+SAMPLE = json.loads((Path(__file__).parent / "ecs-describe-instances-response.json").read_text())
+
+
+def _item(instance_id: str, ip: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "InstanceId": instance_id,
+        "VpcAttributes": {"PrivateIpAddress": {"IpAddress": [ip]}},
+        **extra,
+    }
+
+
+def _paged(
+    mocked: responses.RequestsMock, pages: list[list[dict[str, Any]]]
+) -> list[dict[str, str]]:
+    """Serve ``pages`` by NextToken (``t1``, ``t2``...); returns the queries received."""
+    seen: list[dict[str, str]] = []
+
+    def callback(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        query = query_of(request)
+        seen.append(query)
+        index = int(query.get("NextToken", "t0")[1:])
+        token = f"t{index + 1}" if index + 1 < len(pages) else ""
+        body = {
+            "RequestId": f"R{index}",
+            "NextToken": token,
+            "Instances": {"Instance": pages[index]},
+        }
+        return reply(200, body)
+
+    mocked.add_callback(responses.POST, ANY_ECS, callback=callback)
+    return seen
+
+
+@pytest.fixture
+def inventory(make_rpc: RpcFactory) -> EcsInventory:
+    return EcsInventory(make_rpc(), Endpoints())
+
+
+def test_sample_response_extraction() -> None:
+    web1, web2 = (instance_from_wire(i, "cn-hangzhou") for i in SAMPLE["Instances"]["Instance"])
+    assert web1 == Instance(
+        instance_id="i-bp1example000000001",
+        region="cn-hangzhou",
+        name="web-01",
+        status="Running",
+        vpc_id="vpc-bp1example0000",
+        vswitch_id="vsw-bp1example0000",
+        security_group_ids=frozenset({"sg-bp1example0000"}),
+        tags={"redis-whitelist": "r-bp1example", "env": "prod"},
+        resource_group_id="rg-acfmexample0000",
+        private_ips=("172.16.1.10",),
+        secondary_ips=("172.16.1.20", "172.16.2.30"),
+    )
+    assert web1.tags == {"redis-whitelist": "r-bp1example", "env": "prod"}
+    assert web2 is not None
+    assert (web2.status, web2.private_ips, web2.secondary_ips) == ("Stopped", ("172.16.1.11",), ())
+
+
+def test_classic_inner_ip_is_a_private_ip() -> None:
+    item = {"InstanceId": "i-c", "InnerIpAddress": {"IpAddress": ["10.1.2.3"]},
+            "VpcAttributes": {"VpcId": "", "PrivateIpAddress": {"IpAddress": []}}}  # fmt: skip
+    instance = instance_from_wire(item, "cn-hangzhou")
+    assert instance is not None
+    assert (instance.private_ips, instance.secondary_ips, instance.vpc_id) == (
+        ("10.1.2.3",),
+        (),
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"InstanceId": "i-x"},
+        {"InstanceId": "i-x", "VpcAttributes": None, "Tags": None, "NetworkInterfaces": {}},
+        {
+            "InstanceId": "i-x",
+            "VpcAttributes": {"PrivateIpAddress": {"IpAddress": [""]}},
+            "Tags": {"Tag": [{"TagKey": ""}, "junk"]},
+            "SecurityGroupIds": {"SecurityGroupId": None},
+            "NetworkInterfaces": {"NetworkInterface": [{"PrivateIpSets": {"PrivateIpSet": [{}]}}]},
+        },
+    ],
+    ids=["bare", "nulls", "empties"],
+)
+def test_missing_keys_give_empty_values(item: dict[str, Any]) -> None:
+    instance = instance_from_wire(item, "cn-hangzhou")
+    assert instance == Instance("i-x", "cn-hangzhou", status="", tags={})
+
+
+def test_unparseable_ip_is_skipped_and_logged() -> None:
+    item = _item("i-bad", "not-an-ip")
+    item["NetworkInterfaces"] = {"NetworkInterface": [
+        {"PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": "10.0.0.9"}, {"PrivateIpAddress": "fe80::1"}]}}
+    ]}  # fmt: skip
+    with capture_logs() as logs:
+        instance = instance_from_wire(item, "cn-hangzhou")
+    assert instance is not None
+    assert (instance.private_ips, instance.secondary_ips) == ((), ("10.0.0.9",))
+    assert [(line["event"], line["ip"]) for line in logs] == [
+        ("instance_ip_skipped", "not-an-ip"),
+        ("instance_ip_skipped", "fe80::1"),
+    ]
+
+
+def test_item_without_id_is_skipped() -> None:
+    assert instance_from_wire({"InstanceName": "ghost"}, "cn-hangzhou") is None
+    assert instance_from_wire("junk", "cn-hangzhou") is None
+
+
+def test_paging_across_seven_pages(mocked: responses.RequestsMock, inventory: EcsInventory) -> None:
+    pages = [[_item(f"i-{p}-{n}", f"10.0.{p}.{n}") for n in range(1, 4)] for p in range(7)]
+    seen = _paged(mocked, pages)
+    found = inventory.list_instances("cn-hangzhou")
+    assert [i.instance_id for i in found] == [f"i-{p}-{n}" for p in range(7) for n in range(1, 4)]
+    assert [q.get("NextToken") for q in seen] == [None, "t1", "t2", "t3", "t4", "t5", "t6"]
+    assert all(q["MaxResults"] == "100" and q["RegionId"] == "cn-hangzhou" for q in seen)
+
+
+def test_repeated_next_token_raises(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    tokens = iter(["a", "b", "a", "c"])
+
+    def callback(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        return reply(
+            200, {"RequestId": "R-loop", "NextToken": next(tokens), "Instances": {"Instance": []}}
+        )
+
+    mocked.add_callback(responses.POST, ECS_URL, callback=callback)
+    with pytest.raises(PermanentCloudError) as caught:
+        inventory.list_instances("cn-hangzhou")
+    assert caught.value.code == "RepeatedNextToken"
+    assert caught.value.request_id == "R-loop"
+    assert len(mocked.calls) == 3
+
+
+def test_instance_ids_are_chunked_by_100(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    ids = [f"i-{n:04d}" for n in range(250)]
+    sent: list[list[str]] = []
+
+    def callback(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        chunk = json.loads(query_of(request)["InstanceIds"])
+        sent.append(chunk)
+        items = [_item(i, f"10.1.{n // 200}.{n % 200 + 1}") for n, i in enumerate(chunk)]
+        return reply(200, {"RequestId": "R", "NextToken": "", "Instances": {"Instance": items}})
+
+    mocked.add_callback(responses.POST, ECS_URL, callback=callback)
+    found = inventory.get_instances("cn-hangzhou", [*ids, ids[0]])
+    assert [len(c) for c in sent] == [100, 100, 50]
+    assert [i for c in sent for i in c] == ids
+    assert [i.instance_id for i in found] == ids
+
+
+def test_get_instances_with_no_ids_makes_no_call(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    assert inventory.get_instances("cn-hangzhou", []) == []
+    assert len(mocked.calls) == 0
+
+
+def test_query_filters_on_the_wire(mocked: responses.RequestsMock, inventory: EcsInventory) -> None:
+    seen = _paged(mocked, [[]])
+    query = InstanceQuery(vpc_id="vpc-1", tags=(("app", "orders"), ("team", "*"), ("env", "")),
+                          private_ips=("10.0.0.1", "10.0.0.2"))  # fmt: skip
+    inventory.list_instances("cn-shanghai", query)
+    assert mocked.calls[0].request.url.startswith("https://ecs.cn-shanghai.aliyuncs.com/?")
+    assert seen == [{
+        "RegionId": "cn-shanghai", "MaxResults": "100", "VpcId": "vpc-1",
+        "Tag.1.Key": "app", "Tag.1.Value": "orders", "Tag.2.Key": "team", "Tag.3.Key": "env",
+        "PrivateIpAddresses": '["10.0.0.1","10.0.0.2"]',
+    }]  # fmt: skip
+
+
+def test_more_than_twenty_tags_are_truncated_to_a_broader_filter(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    seen = _paged(mocked, [[]])
+    inventory.list_instances(
+        "cn-hangzhou", InstanceQuery(tags=tuple((f"k{n}", "v") for n in range(25)))
+    )
+    assert "Tag.20.Key" in seen[0]
+    assert "Tag.21.Key" not in seen[0]
+
+
+def _holders_listing() -> list[list[dict[str, Any]]]:
+    secondary = _item("i-sec", "10.0.0.5")
+    secondary["NetworkInterfaces"] = {"NetworkInterface": [
+        {"PrimaryIpAddress": "10.0.0.5", "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": "10.0.0.77"}]}}
+    ]}  # fmt: skip
+    return [[_item("i-a", "10.0.0.1"), _item("i-b", "10.0.0.2")], [secondary]]
+
+
+def test_find_by_private_ips_lists_the_region_and_sees_secondary_ips(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    seen = _paged(mocked, _holders_listing())
+    found = inventory.find_by_private_ips(
+        "cn-hangzhou", ["10.0.0.2", "10.0.0.77", "10.9.9.9", "10.0.0.0/24"]
+    )
+    assert sorted(i.instance_id for i in found) == ["i-b", "i-sec"]
+    assert all("PrivateIpAddresses" not in q for q in seen)
+
+
+def test_find_by_private_ips_server_side_filter(
+    mocked: responses.RequestsMock, make_rpc: RpcFactory
+) -> None:
+    seen = _paged(mocked, [[_item("i-b", "10.0.0.2")]])
+    inventory = EcsInventory(make_rpc(), Endpoints(), server_side_ip_filter=True)
+    found = inventory.find_by_private_ips("cn-hangzhou", ["10.0.0.2", "10.0.0.1"])
+    assert [i.instance_id for i in found] == ["i-b"]
+    assert seen[0]["PrivateIpAddresses"] == '["10.0.0.1","10.0.0.2"]'
+
+
+def test_find_by_private_ips_of_only_cidrs_makes_no_call(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    assert inventory.find_by_private_ips("cn-hangzhou", ["10.0.0.0/8"]) == []
+    assert len(mocked.calls) == 0
+
+
+def test_cached_inventory_lists_once_per_region_and_query(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    _paged(mocked, _holders_listing())
+    cached = CachedInventory(inventory)
+    first = cached.list_instances("cn-hangzhou")
+    again = cached.list_instances("cn-hangzhou", InstanceQuery())
+    assert first == again
+    assert len(first) == 3
+    assert len(mocked.calls) == 2  # two pages, once
+    cached.list_instances("cn-hangzhou", InstanceQuery(vpc_id="vpc-1"))
+    cached.list_instances("cn-shanghai")
+    assert len(mocked.calls) == 6
+    first.clear()  # callers get copies
+    assert len(cached.list_instances("cn-hangzhou")) == 3
+    cached.find_by_private_ips("cn-hangzhou", ["10.0.0.1"])  # always fresh
+    assert len(mocked.calls) == 8

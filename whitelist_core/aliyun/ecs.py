@@ -1,0 +1,129 @@
+"""``InstanceInventory`` over ECS ``DescribeInstances`` (2014-05-26).
+
+Server-side filters come from ``InstanceQuery``: ``VpcId``, ``Tag.N.Key``/``Tag.N.Value``
+(at most 20 tags; a value of ``""`` or ``"*"`` sends the key only, matching any value),
+``InstanceIds`` and ``PrivateIpAddresses`` (JSON-array strings of at most 100, larger
+lists are chunked). Pages with ``MaxResults=100`` + ``NextToken`` until the token is empty.
+
+``find_by_private_ips`` must see secondary IPs too, but ECS's ``PrivateIpAddresses``
+filter (INFERRED) matches only the primary VPC IP. So by default it lists the region and
+matches locally (primary and secondary); ``server_side_ip_filter=True`` trades that
+completeness for fewer calls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from whitelist_core.aliyun.ecs_wire import as_list, as_str, dig, instance_from_wire
+from whitelist_core.aliyun.endpoints import Endpoints
+from whitelist_core.aliyun.rpc import Call, RpcClient
+from whitelist_core.errors import PermanentCloudError
+from whitelist_core.ports import Instance, InstanceQuery
+
+ACTION = "DescribeInstances"
+VERSION = "2014-05-26"
+PAGE_SIZE = 100
+FILTER_LIMIT = 100
+MAX_TAG_FILTERS = 20
+MAX_PAGES = 2000
+
+
+def chunks(items: Sequence[str], size: int) -> list[tuple[str, ...]]:
+    """``items`` without duplicates (order kept), in consecutive slices of at most ``size``."""
+    unique = tuple(dict.fromkeys(items))
+    return [unique[i : i + size] for i in range(0, len(unique), size)]
+
+
+def base_params(region: str, query: InstanceQuery) -> dict[str, str]:
+    """Parameters every page of a listing carries: region, page size, VPC and tag filters."""
+    params = {"RegionId": region, "MaxResults": str(PAGE_SIZE)}
+    if query.vpc_id:
+        params["VpcId"] = query.vpc_id
+    for n, (key, value) in enumerate(query.tags[:MAX_TAG_FILTERS], start=1):
+        params[f"Tag.{n}.Key"] = key
+        if value not in ("", "*"):
+            params[f"Tag.{n}.Value"] = value
+    return params
+
+
+def filter_sets(region: str, query: InstanceQuery) -> Iterator[dict[str, str]]:
+    """One parameter set per listing needed: id and IP filters are chunked to 100 each."""
+    id_chunks: list[tuple[str, ...] | None] = [None]
+    ip_chunks: list[tuple[str, ...] | None] = [None]
+    if query.instance_ids:
+        id_chunks = list(chunks(query.instance_ids, FILTER_LIMIT))
+    if query.private_ips:
+        ip_chunks = list(chunks(query.private_ips, FILTER_LIMIT))
+    for ids in id_chunks:
+        for ips in ip_chunks:
+            params = base_params(region, query)
+            if ids is not None:
+                params["InstanceIds"] = json.dumps(list(ids), separators=(",", ":"))
+            if ips is not None:
+                params["PrivateIpAddresses"] = json.dumps(list(ips), separators=(",", ":"))
+            yield params
+
+
+class EcsInventory:
+    """Reads ECS instances through ``DescribeInstances``; implements ``InstanceInventory``."""
+
+    def __init__(
+        self, rpc: RpcClient, endpoints: Endpoints, *, server_side_ip_filter: bool = False
+    ) -> None:
+        self._rpc = rpc
+        self._endpoints = endpoints
+        self._server_side_ip_filter = server_side_ip_filter
+
+    def list_instances(self, region: str, query: InstanceQuery | None = None) -> list[Instance]:
+        """Every instance of ``region`` matching ``query`` (all pages, all chunks)."""
+        found: dict[str, Instance] = {}
+        for params in filter_sets(region, query or InstanceQuery()):
+            for item in self._items(region, params):
+                instance = instance_from_wire(item, region)
+                if instance is not None:
+                    found.setdefault(instance.instance_id, instance)
+        return list(found.values())
+
+    def get_instances(self, region: str, instance_ids: Sequence[str]) -> list[Instance]:
+        """The instances with these ids that still exist; no call for an empty list."""
+        if not instance_ids:
+            return []
+        return self.list_instances(region, InstanceQuery(instance_ids=tuple(instance_ids)))
+
+    def find_by_private_ips(self, region: str, ips: Sequence[str]) -> list[Instance]:
+        """Instances holding any of ``ips`` now, as primary or secondary private IPs."""
+        wanted = {ip for ip in ips if "/" not in ip}  # a CIDR block is never an instance IP
+        if not wanted:
+            return []
+        if self._server_side_ip_filter:
+            listing = self.list_instances(region, InstanceQuery(private_ips=tuple(sorted(wanted))))
+        else:
+            listing = self.list_instances(region)
+        return [i for i in listing if wanted & {*i.private_ips, *i.secondary_ips}]
+
+    def _items(self, region: str, params: dict[str, str]) -> Iterator[Any]:
+        for page in self._pages(region, params):
+            yield from as_list(dig(page, "Instances", "Instance"))
+
+    def _pages(self, region: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """Every page of one listing; raises if the API repeats a NextToken (a loop)."""
+        base_url = self._endpoints.base_url("ecs", region)
+        seen: set[str] = set()
+        token = ""
+        for _ in range(MAX_PAGES):
+            page_params = {**params, "NextToken": token} if token else params
+            page = self._rpc.call(Call(base_url, "ecs", region, ACTION, VERSION, page_params))
+            yield page
+            token = as_str(page.get("NextToken"))
+            if not token:
+                return
+            if token in seen:
+                raise PermanentCloudError(
+                    ACTION, "RepeatedNextToken", f"NextToken {token!r} came back twice",
+                    request_id=as_str(page.get("RequestId")),
+                )  # fmt: skip
+            seen.add(token)
+        raise PermanentCloudError(ACTION, "TooManyPages", f"more than {MAX_PAGES} pages")
