@@ -1,0 +1,35 @@
+"""Wiring for the handler: one transport, one endpoint resolver, both adapters."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import requests
+
+from whitelist_core.aliyun.credentials import Credentials
+from whitelist_core.aliyun.ecs import EcsInventory
+from whitelist_core.aliyun.endpoints import Endpoints
+from whitelist_core.aliyun.kvstore import KvstoreWhitelistStore
+from whitelist_core.aliyun.rpc import RpcClient
+
+
+def make_clients(
+    credentials: Credentials,
+    *,
+    deadline: float,
+    environ: Mapping[str, str] | None = None,
+    session: requests.Session | None = None,
+    vpc: bool = False,
+) -> tuple[EcsInventory, KvstoreWhitelistStore]:
+    """The ECS inventory and the whitelist store for one invocation.
+
+    ``deadline`` is an absolute ``time.monotonic()`` value bounding every retry.
+    ``environ`` (default ``os.environ``) supplies ``WHITELIST_ECS_ENDPOINT`` /
+    ``WHITELIST_KVSTORE_ENDPOINT``; ``vpc`` picks the SDK's ``*-vpc`` endpoints.
+    ``session`` defaults to the process-wide shared session. Wrap the inventory in
+    ``CachedInventory`` to share listings between targets within the run.
+    """
+    endpoints = Endpoints.from_environ(os.environ if environ is None else environ, vpc=vpc)
+    rpc = RpcClient(credentials, deadline=deadline, session=session)
+    return EcsInventory(rpc, endpoints), KvstoreWhitelistStore(rpc, endpoints)
