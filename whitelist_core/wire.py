@@ -1,0 +1,270 @@
+"""Wire input: pydantic models of trigger payloads and request bodies, id checks, and
+JSON decoding with limits (shared by ``events`` and ``webhook``).
+
+Event models ignore unknown keys and tolerate missing optional ones: the payload shapes
+are only partly documented (see reference/events/README.md), so anything we do not use
+must not break parsing. Bodies we define ourselves (webhook bodies, the timer payload)
+forbid unknown keys, because a typo there would silently change what runs.
+All models are strict: ``"true"`` is not a bool and ``1`` is not a string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+from pydantic_core import ErrorDetails
+
+from whitelist_core.errors import BadEvent
+
+MAX_DEPTH = 32
+"""Real payloads nest about five levels deep; deeper input is refused."""
+
+_ARN = re.compile(r"acs:[a-z0-9-]+:(?P<region>[^:]*):[^:]*:(?P<kind>[A-Za-z]+)/(?P<id>[^/]+)")
+_INSTANCE_ID = re.compile(r"i-[a-z0-9]{8,40}")
+# cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1, cn-north-2-gov-1
+_REGION_ID = re.compile(r"[a-z]{2,4}(?:-[a-z0-9]{1,20}){1,4}")
+_TARGET_NAME = re.compile(r"[^\s,]{1,128}")
+
+
+def show(value: object, limit: int = 48) -> str:
+    """A short repr of untrusted input for error messages (never the whole of it)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_instance_id(value: str) -> str:
+    """Return ``value`` if it has the form of an ECS instance id, else raise ValueError."""
+    if not _INSTANCE_ID.fullmatch(value):
+        raise ValueError(f"{show(value)} is not an ECS instance id (i- then 8-40 of [a-z0-9])")
+    return value
+
+
+def check_region_id(value: str) -> str:
+    """Return ``value`` if it has the form of a region id (``cn-hangzhou``), else raise."""
+    if not _REGION_ID.fullmatch(value):
+        raise ValueError(f"{show(value)} is not a region id (like cn-hangzhou)")
+    return value
+
+
+def _check_target_name(value: str) -> str:
+    if not _TARGET_NAME.fullmatch(value):
+        raise ValueError(f"{show(value)} is not a target name (1-128 chars, no space or comma)")
+    return value
+
+
+def _blank_to_none(value: object) -> object:
+    return None if value == "" else value
+
+
+def _split_ids(value: object) -> object:
+    # The ESS payload is unverified: accept "i-a,i-b" as well as a JSON list.
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+InstanceId = Annotated[str, AfterValidator(check_instance_id)]
+RegionId = Annotated[str, AfterValidator(check_region_id)]
+OptionalRegion = Annotated[RegionId | None, BeforeValidator(_blank_to_none)]
+TargetName = Annotated[str, AfterValidator(_check_target_name)]
+TargetList = Annotated[list[TargetName], Field(min_length=1)]
+
+
+class WireModel(BaseModel):
+    """A payload from Alibaba Cloud: camelCase keys, unknown keys ignored."""
+
+    model_config = ConfigDict(
+        extra="ignore", strict=True, frozen=True, alias_generator=to_camel, populate_by_name=True
+    )
+
+
+class BodyModel(BaseModel):
+    """A body whose schema we own: snake_case keys, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class EcsContent(WireModel):
+    """The ECS event detail (CloudMonitor ``content``, EventBridge ``data``)."""
+
+    resource_id: str | None = None
+    instance_id: str | None = None
+    state: str | None = Field(default=None, max_length=64)
+
+
+class EcsData(EcsContent):
+    """EventBridge ``data`` of an ``acs.ecs`` event: flat, or wrapping ``content``."""
+
+    region_id: OptionalRegion = None
+    content: EcsContent | None = None
+
+
+class EssData(WireModel):
+    """EventBridge ``data`` of an ``acs.ess`` event (shape unverified)."""
+
+    instance_ids: Annotated[list[InstanceId] | None, BeforeValidator(_split_ids)] = None
+    region_id: OptionalRegion = None
+
+
+class CloudEvent(WireModel):
+    """An EventBridge CloudEvents 1.0 envelope with Alibaba's extensions."""
+
+    id: str = Field(min_length=1, max_length=256)
+    source: str = Field(min_length=1, max_length=256)
+    type: str = Field(min_length=1, max_length=256)
+    subject: str | None = None
+    aliyunregionid: OptionalRegion = None
+    data: dict[str, object] | None = None
+
+
+class CloudMonitorEvent(WireModel):
+    """A CloudMonitor (legacy) ECS system event."""
+
+    id: str = Field(default="", max_length=256)
+    product: str
+    name: str = Field(max_length=256)
+    resource_id: str | None = None
+    region_id: OptionalRegion = None
+    content: EcsContent | None = None
+
+
+class TimerEvent(WireModel):
+    """An FC timer trigger event; ``payload`` is the trigger's configured message."""
+
+    trigger_time: str = Field(default="", max_length=64)
+    trigger_name: str = Field(max_length=256)
+    payload: str | None = None
+
+
+class TimerPayload(BodyModel):
+    """The JSON form of a timer payload: which targets, and whether to dry-run."""
+
+    targets: TargetList | None = None
+    dry_run: bool | None = None
+
+
+class HttpDetail(WireModel):
+    """``requestContext.http`` of an FC 3.0 HTTP trigger event."""
+
+    method: str = Field(min_length=1, max_length=16)
+
+
+class HttpContext(WireModel):
+    """``requestContext`` of an FC 3.0 HTTP trigger event."""
+
+    http: HttpDetail
+    request_id: str = Field(default="", max_length=256)
+
+
+class HttpEvent(WireModel):
+    """An FC 3.0 HTTP trigger event (built-in runtimes)."""
+
+    version: Literal["v1"]
+    raw_path: str = Field(max_length=4096)
+    body: str | None = None
+    is_base64_encoded: bool = False
+    headers: dict[str, str] = Field(default_factory=dict)
+    request_context: HttpContext
+
+
+class ReconcileBody(BodyModel):
+    """Body of ``POST /reconcile``; an empty body means ``{}`` (every target)."""
+
+    targets: TargetList | None = None
+    dry_run: bool | None = None
+
+
+class InstancesBody(BodyModel):
+    """Body of ``POST /instances``."""
+
+    instance_ids: Annotated[list[InstanceId], Field(min_length=1, max_length=100)]
+    region: OptionalRegion = None
+    dry_run: bool | None = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], value: object, where: str = "") -> M:
+    """Validate ``value`` as ``model``, or raise ``BadEvent`` naming each bad field path."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise BadEvent(describe(exc, where)) from None
+
+
+def describe(error: ValidationError, where: str = "") -> str:
+    """``data.instanceIds[1]: 'i-x' is not an ECS instance id; ...`` (at most five)."""
+    problems = [_problem(item, where) for item in error.errors(include_url=False)]
+    more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+    return "; ".join(problems[:5]) + more
+
+
+def _problem(item: ErrorDetails, where: str) -> str:
+    path = where
+    for part in item["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    message = item["msg"].removeprefix("Value error, ")
+    return f"{path or '(event)'}: {message}"
+
+
+def loads(text: str, what: str) -> object:
+    """Decode JSON text, refusing NaN/Infinity and nesting deeper than ``MAX_DEPTH``."""
+    try:
+        value: object = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise BadEvent(f"{what} is not valid JSON: {exc.msg} at char {exc.pos}") from None
+    except ValueError:  # an integer with more digits than Python converts
+        raise BadEvent(f"{what} holds a number too long to read") from None
+    except RecursionError:
+        raise BadEvent(f"{what} is nested too deeply") from None
+    check_depth(value, what)
+    return value
+
+
+def _refuse_constant(name: str) -> object:
+    raise BadEvent(f"{name} is not a JSON value")
+
+
+def check_depth(value: object, what: str) -> None:
+    """Raise ``BadEvent`` if containers nest deeper than ``MAX_DEPTH`` (iteratively)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children: Iterable[object]
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise BadEvent(f"{what} is nested deeper than {MAX_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def instance_id_at(path: str, value: str) -> str:
+    """``check_instance_id`` raising ``BadEvent`` prefixed with the field path."""
+    try:
+        return check_instance_id(value)
+    except ValueError as exc:
+        raise BadEvent(f"{path}: {exc}") from None
+
+
+def arn(text: str | None, path: str) -> tuple[str | None, str | None]:
+    """(instance id, region) from ``acs:ecs:<region>:<uid>:instance/<id>``; Nones if absent."""
+    match = _ARN.fullmatch(text or "")
+    if match is None:
+        return None, None
+    instance_id = match["id"] if match["kind"] == "instance" else None
+    if not match["region"]:
+        return instance_id, None
+    try:
+        return instance_id, check_region_id(match["region"])
+    except ValueError as exc:
+        raise BadEvent(f"{path}: {exc}") from None
