@@ -29,5 +29,8 @@ typecheck: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
+package: $(STAMP)
+	$(PY) tools/package.py
+
 clean:
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,171 @@
+"""Build the Function Compute code package: ``dist/redis-whitelist-sync-<version>.zip``.
+
+The zip root holds what the FC ``python3.10`` runtime imports, and nothing else:
+
+- ``handler.py`` (the entry point, ``handler.handler``) and ``whitelist_core/**/*.py``;
+- ``whitelist.yml``: a copy of ``examples/whitelist.yml`` (the default ``WHITELIST_CONFIG``);
+- the runtime dependencies of ``requirements.txt``, as CPython 3.10 manylinux2014 x86_64
+  wheels (pip ``--platform``/``--only-binary``, so this works from any dev machine);
+  ``__pycache__``, ``*.pyc``, ``bin/``, ``tests/`` and the install bookkeeping of each
+  ``*.dist-info`` (``RECORD``, ``INSTALLER``, ...) are left out, ``METADATA`` and licences kept.
+
+Reproducible: entries sorted, every timestamp 1980-01-01 00:00, every mode 0644, so two
+builds from the same sources and dependency versions are byte-identical. The build fails
+when an input is missing, when something that must not ship (``localcloud``, tests,
+caches, dev tools) slipped in, or when the zip exceeds the size budget.
+
+Usage: python tools/package.py [--root DIR] [--out DIR] [--example FILE] [--max-mb N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+NAME = "redis-whitelist-sync"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o100644
+DEFAULT_MAX_MB = 5.0
+PIP_PLATFORM_ARGS = (
+    "--platform",
+    "manylinux2014_x86_64",
+    "--implementation",
+    "cp",
+    "--python-version",
+    "3.10",
+    "--only-binary=:all:",
+)
+DROP_ANYWHERE = {"__pycache__", "tests", "test"}
+DROP_TOP_LEVEL = {"bin"}
+DROP_DIST_INFO_FILES = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+FORBIDDEN = re.compile(
+    r"(^|/)(localcloud|tests?|__pycache__|_?pytest\w*|mypy\w*|ruff|hypothesis|responses"
+    r"|alibabacloud\w*|aliyunsdk\w*|Tea|darabonba)(/|$|-[0-9])|\.py[co]$"
+)
+
+
+class PackageError(Exception):
+    """The package cannot be built; the message says what is missing or wrong."""
+
+
+def read_version(pyproject: Path) -> str:
+    """``version`` of the ``[project]`` table of ``pyproject.toml``."""
+    text = pyproject.read_text(encoding="utf-8")
+    section = re.search(r"^\[project\]\s*$(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
+    found = section and re.search(r'^version\s*=\s*"([^"]+)"', section.group(1), re.MULTILINE)
+    if not found:
+        raise PackageError(f"no [project] version in {pyproject}")
+    return found.group(1)
+
+
+def collect_sources(root: Path, example: Path) -> dict[str, Path]:
+    """Our own files, by name in the zip."""
+    handler = root / "handler.py"
+    core = root / "whitelist_core"
+    missing = [str(p) for p in (handler, core / "__init__.py", example) if not p.is_file()]
+    if missing:
+        raise PackageError("missing package input(s): " + ", ".join(missing))
+    files = {"handler.py": handler, "whitelist.yml": example}
+    for path in sorted(core.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            files[path.relative_to(root).as_posix()] = path
+    return files
+
+
+def install_dependencies(requirements: Path, target: Path) -> None:
+    """pip-install the runtime requirements for FC python3.10 into ``target``."""
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile"]
+    command += ["--disable-pip-version-check", *PIP_PLATFORM_ARGS]
+    command += ["--target", str(target), "-r", str(requirements)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise PackageError(f"pip install failed ({result.returncode}):\n{result.stderr.strip()}")
+
+
+def _dropped(parts: Sequence[str]) -> bool:
+    if parts[0] in DROP_TOP_LEVEL or DROP_ANYWHERE.intersection(parts):
+        return True
+    if parts[-1].endswith((".pyc", ".pyo")):
+        return True
+    return len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] in DROP_DIST_INFO_FILES
+
+
+def collect_tree(base: Path) -> dict[str, Path]:
+    """Every file under ``base`` that belongs in the package, by its relative name."""
+    files = {}
+    for path in sorted(base.rglob("*")):
+        relative = path.relative_to(base)
+        if path.is_file() and not _dropped(relative.parts):
+            files[relative.as_posix()] = path
+    return files
+
+
+def forbidden_entries(names: Iterable[str]) -> list[str]:
+    """Names that must never ship (local stand-ins, tests, caches, dev tools)."""
+    return sorted(name for name in names if FORBIDDEN.search(name))
+
+
+def write_zip(files: Mapping[str, Path], dest: Path) -> None:
+    """Write ``files`` (zip name -> path) to ``dest``: sorted, fixed times and modes."""
+    partial = dest.with_name(dest.name + ".partial")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.create_system = 3  # unix, so external_attr is read as a mode
+            info.external_attr = FILE_MODE << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name].read_bytes(), compresslevel=9)
+    partial.replace(dest)
+
+
+def build(root: Path, out_dir: Path, example: Path | None = None, max_mb: float = 5.0) -> Path:
+    """Build the package from the tree at ``root`` into ``out_dir``; return the zip's path."""
+    version = read_version(root / "pyproject.toml")
+    sources = collect_sources(root, example or root / "examples" / "whitelist.yml")
+    with tempfile.TemporaryDirectory(prefix="package-deps-") as tmp:
+        install_dependencies(root / "requirements.txt", Path(tmp))
+        dependencies = collect_tree(Path(tmp))
+        clashes = sorted(sources.keys() & dependencies.keys())
+        if clashes:
+            raise PackageError(f"dependency files would overwrite ours: {clashes}")
+        files = {**dependencies, **sources}
+        bad = forbidden_entries(files)
+        if bad:
+            raise PackageError(f"refusing to package {len(bad)} forbidden file(s): {bad[:10]}")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        dest = out_dir / f"{NAME}-{version}.zip"
+        write_zip(files, dest)
+    size = dest.stat().st_size
+    if size > max_mb * 1024 * 1024:
+        raise PackageError(f"{dest} is {size / 1048576:.2f} MiB, over the {max_mb} MiB budget")
+    return dest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    repo = Path(__file__).resolve().parent.parent
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=repo, help="source tree (default: repo)")
+    parser.add_argument("--out", type=Path, help="output directory (default: ROOT/dist)")
+    parser.add_argument("--example", type=Path, help="config shipped as whitelist.yml")
+    parser.add_argument("--max-mb", type=float, default=DEFAULT_MAX_MB, help="size budget")
+    args = parser.parse_args(argv)
+    try:
+        dest = build(args.root, args.out or args.root / "dist", args.example, args.max_mb)
+    except PackageError as exc:
+        print(f"package: {exc}", file=sys.stderr)
+        return 1
+    with zipfile.ZipFile(dest) as archive:
+        count = len(archive.namelist())
+    size = dest.stat().st_size
+    print(f"{dest}: {size} bytes ({size / 1048576:.2f} MiB), {count} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
