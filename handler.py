@@ -1,0 +1,66 @@
+"""Function Compute entry point: configure logging, run the invocation, log its summary.
+
+Everything else lives in ``whitelist_core``; this file only wires the FC handler
+signature to ``whitelist_core.app.Invocation``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from whitelist_core.app import Invocation, cloud_clients
+from whitelist_core.logs import (
+    bind_invocation,
+    clear_invocation,
+    configure_logging,
+    invocation_summary,
+    level_from_env,
+    register_secret,
+)
+from whitelist_core.webhook import parse_secrets
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """FC handler: ``event`` is bytes (or str/dict/list locally); ``context`` may be None."""
+    configure_logging(level_from_env())
+    environ = os.environ
+    for secret in parse_secrets(environ.get("WHITELIST_WEBHOOK_SECRET")):
+        register_secret(secret)
+    bind_invocation(request_id=getattr(context, "request_id", None))
+    started = time.monotonic()
+    invocation = Invocation(environ, cloud_clients(context, environ), BASE_DIR, context)
+    try:
+        result = invocation.run(event)
+        invocation_summary(_status(result), **_counts(result), ms=_ms(started))
+        return result
+    except Exception as exc:
+        # Transient cloud trouble outlasted the retries: fail so the platform retries.
+        invocation_summary("error", error=type(exc).__name__, message=str(exc), ms=_ms(started))
+        raise
+    finally:
+        clear_invocation()
+
+
+def _ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _status(result: dict[str, Any]) -> str:
+    if "statusCode" in result:
+        return f"http_{result['statusCode']}"
+    return str(result.get("status"))
+
+
+def _counts(result: dict[str, Any]) -> dict[str, int]:
+    items = result.get("results", [result])
+    targets = [t for item in items for t in item.get("targets", [])]
+    return {
+        "targets": len(targets),
+        "added": sum(len(t.get("added", [])) for t in targets),
+        "removed": sum(len(t.get("removed", [])) for t in targets),
+    }

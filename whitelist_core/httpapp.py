@@ -1,0 +1,70 @@
+"""The HTTP trigger: authenticate and route with ``webhook``, run the intent, answer.
+
+Kept apart from ``app`` so that events from other triggers never import it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .errors import ConfigError, TransientCloudError
+from .intents import HttpRequest
+from .webhook import (
+    HttpResponse,
+    error_response,
+    parse_secrets,
+    response_for_error,
+    route,
+)
+
+if TYPE_CHECKING:
+    from .app import Invocation
+
+DEFAULT_TOLERANCE_SECONDS = 300
+
+
+def handle_http(invocation: Invocation, request: HttpRequest) -> dict[str, Any]:
+    """Answer one webhook request in the FC 3.0 HTTP response shape."""
+    return _answer(invocation, request).to_fc()
+
+
+def _answer(invocation: Invocation, request: HttpRequest) -> HttpResponse:
+    try:
+        tolerance = invocation.config().webhook.tolerance_seconds
+        config_problem: ConfigError | None = None
+    except ConfigError as exc:
+        tolerance, config_problem = DEFAULT_TOLERANCE_SECONDS, exc
+    decision = route(
+        request,
+        secrets=parse_secrets(invocation.environ.get("WHITELIST_WEBHOOK_SECRET")),
+        now=invocation.now(),
+        tolerance_seconds=tolerance,
+        version=__version__,
+    )
+    if isinstance(decision, HttpResponse):
+        return decision
+    if config_problem is not None:
+        return error_response(500, "configuration", str(config_problem))
+    try:
+        summary = invocation.run_intent(decision)
+    except TransientCloudError as exc:
+        return response_for_error(exc)
+    return response_for_summary(summary)
+
+
+def response_for_summary(summary: dict[str, Any]) -> HttpResponse:
+    """200 for a run that went through, 422 when policy blocked part of it (with every
+    reason), 400 for a request naming unknown targets, 502 for a permanent cloud error."""
+    status = summary.get("status")
+    if status == "rejected":
+        return error_response(400, "bad_request", str(summary.get("message", "")))
+    if status == "error":
+        message = str(summary.get("message", ""))
+        return HttpResponse(502, {"error": "cloud_error", "message": message, "result": summary})
+    reasons = [r for t in summary.get("targets", []) for r in t.get("blocked", [])]
+    if reasons:
+        message = "; ".join(reasons)
+        body = {"error": "policy_rejected", "message": message, "reasons": reasons}
+        return HttpResponse(422, {**body, "result": summary})
+    return HttpResponse(200, summary)
