@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 from whitelist_core.aliyun.credentials import Credentials
+from whitelist_core.aliyun.rpc import RpcClient
 
 ECS_URL = "https://ecs-cn-hangzhou.aliyuncs.com/"
 KVSTORE_URL = "https://r-kvstore.aliyuncs.com/"
 CREDS = Credentials("LTAItestkeyid", "test-secret-value", "sts-token-value")
+
+
+RpcFactory = Callable[..., RpcClient]
+"""Builds an ``RpcClient`` on the fake clock (the ``make_rpc`` fixture)."""
 
 
 class FakeTime:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 import responses
-from aliyun_fakes import CREDS, FakeTime
+from aliyun_fakes import CREDS, FakeTime, RpcFactory
 
 from whitelist_core.aliyun.endpoints import Endpoints
 from whitelist_core.aliyun.retry import Backoff
@@ -25,9 +25,6 @@ def fake_time() -> FakeTime:
 def mocked() -> Iterator[responses.RequestsMock]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         yield rsps
-
-
-RpcFactory = Callable[..., RpcClient]
 
 
 @pytest.fixture

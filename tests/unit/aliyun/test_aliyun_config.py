@@ -10,8 +10,7 @@ import pytest
 import requests
 import responses
 from alibabacloud_tea_openapi.models import Config
-from aliyun_fakes import CREDS, ECS_URL, KVSTORE_URL
-from conftest import RpcFactory
+from aliyun_fakes import CREDS, ECS_URL, KVSTORE_URL, RpcFactory
 
 from whitelist_core.aliyun.credentials import Credentials, load_credentials
 from whitelist_core.aliyun.ecs import EcsInventory

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 import requests
 import responses
-from aliyun_fakes import ECS_URL, query_of, reply
-from conftest import RpcFactory
+from aliyun_fakes import ECS_URL, RpcFactory, query_of, reply
 from structlog.testing import capture_logs
 
 from whitelist_core.aliyun.cache import CachedInventory

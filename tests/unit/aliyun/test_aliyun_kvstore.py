@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-from aliyun_fakes import error_body, query_of, reply
-from conftest import RpcFactory
+from aliyun_fakes import RpcFactory, error_body, query_of, reply
 from structlog.testing import capture_logs
 
 from whitelist_core.aliyun.endpoints import Endpoints

@@ -13,11 +13,11 @@ from aliyun_fakes import (
     CREDS,
     ECS_URL,
     FakeTime,
+    RpcFactory,
     error_body,
     query_of,
     reply,
 )
-from conftest import RpcFactory
 from structlog.testing import capture_logs
 
 from whitelist_core.aliyun import rpc as rpc_module
