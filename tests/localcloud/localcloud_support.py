@@ -1,0 +1,115 @@
+"""Test support for the localcloud tests: seed, running-server handle, SDK clients.
+
+Not a test module; a unique name so it cannot clash with other folders' helpers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from alibabacloud_ecs20140526.client import Client as EcsClient
+from alibabacloud_r_kvstore20150101.client import Client as KvstoreClient
+from alibabacloud_tea_openapi.models import Config
+from aliyunsdkcore.client import AcsClient
+from aliyunsdkcore.request import CommonRequest
+
+from localcloud.backend import Backend
+from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
+
+ID, SECRET = "localcloud-id", "localcloud-secret"
+
+
+def demo_seed() -> dict[str, Any]:
+    """Twelve ECS instances (for paging) and three Redis instances."""
+    ecs = [
+        make_instance(
+            f"i-bp1test0000000000{n:02d}",
+            f"10.0.1.{n}",
+            name=f"orders-web-{n}" if n <= 8 else f"billing-{n}",
+            tags={"app": "orders" if n <= 8 else "billing", "env": "prod"},
+            vswitch_id="vsw-a" if n % 2 else "vsw-b",
+            security_group_ids=["sg-a"] if n <= 4 else ["sg-b"],
+            status="Running" if n != 3 else "Stopped",
+            secondary_ips=[f"10.0.2.{n}"] if n == 1 else (),
+        )
+        for n in range(1, 13)
+    ]
+    ecs.append(
+        make_instance(
+            "i-bp1otherzone000000x", "10.9.0.1", vpc_id="vpc-other", zone_id="cn-hangzhou-k"
+        )
+    )
+    kvstore = [
+        make_redis_instance(
+            "r-bp1orders0000001",
+            [
+                make_group("default"),
+                make_group("ali_dms_group", ["100.104.205.0/24"]),
+                make_group("rds_replica_group", ["100.100.202.0/24"], hidden=True),
+                make_group("ecs_orders", ["10.0.1.1", "10.0.9.99"]),
+                make_group("ecs_hidden", ["10.0.1.2"], hidden=True, system=False),
+            ],
+        ),
+        make_redis_instance("r-bp1changing00001", status="Changing"),
+    ]
+    seed = make_seed(ecs, kvstore, credentials={"second-id": "second-secret"})
+    seed["kvstore"]["cn-shanghai"] = [make_redis_instance("r-uf6shanghai00001")]
+    return seed
+
+
+@dataclass
+class Running:
+    """A running server: its URL, host:port, and backend (for white-box checks)."""
+
+    url: str
+    endpoint: str
+    backend: Backend
+
+    def admin(self, method: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(method, f"{self.url}/_localcloud/{path}", json=body, timeout=10)
+
+
+def config(endpoint: str, key: str = ID, secret: str = SECRET, token: str | None = None) -> Config:
+    return Config(
+        access_key_id=key,
+        access_key_secret=secret,
+        security_token=token,
+        endpoint=endpoint,
+        protocol="http",
+        region_id="cn-hangzhou",
+    )
+
+
+def kvstore(endpoint: str, **kwargs: Any) -> KvstoreClient:
+    return KvstoreClient(config(endpoint, **kwargs))
+
+
+def ecs(endpoint: str, **kwargs: Any) -> EcsClient:
+    return EcsClient(config(endpoint, **kwargs))
+
+
+def legacy_call(
+    endpoint: str,
+    version: str,
+    action: str,
+    params: dict[str, str],
+    *,
+    key: str = ID,
+    secret: str = SECRET,
+    body: bool = False,
+) -> bytes:
+    """One call through aliyunsdkcore (v1 HMAC-SHA1 signature), query or form params."""
+    host, port = endpoint.split(":")
+    client = AcsClient(key, secret, "cn-hangzhou", port=int(port), auto_retry=False)
+    request = CommonRequest(domain=host, version=version, action_name=action)
+    request.set_protocol_type("http")
+    request.set_method("POST")
+    for name, value in params.items():
+        if body:
+            request.add_body_params(name, value)
+        else:
+            request.add_query_param(name, value)
+    result: bytes = client.do_action_with_exception(request)
+    return result
