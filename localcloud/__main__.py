@@ -13,6 +13,7 @@ from localcloud.server import LocalCloudServer
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: --host, --port, --seed."""
     parser = argparse.ArgumentParser(
         prog="python -m localcloud",
         description="Local stand-in for ECS DescribeInstances and R-KVStore whitelist APIs.",

@@ -55,6 +55,7 @@ class NonceBook:
                 self._seen = {k: t for k, t in self._seen.items() if t >= horizon}
 
     def clear(self) -> None:
+        """Forget every nonce (a reset)."""
         with self._lock:
             self._seen.clear()
 

@@ -27,6 +27,7 @@ class CallLog:
             return {"counts": dict(self._counts), "calls": [dict(c) for c in self._calls]}
 
     def reset(self) -> None:
+        """Empty the log and the counts."""
         with self._lock:
             self._calls.clear()
             self._counts.clear()

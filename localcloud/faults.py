@@ -40,6 +40,7 @@ class Fault:
     count: int | None = None
 
     def matches(self, action: str) -> bool:
+        """True for its own action, or for any action when ``action`` is "*"."""
         return self.action in ("*", action)
 
     def error_code(self) -> str:
@@ -49,11 +50,13 @@ class Fault:
         return _DEFAULT_CODES.get(self.status or 0, "InjectedFault")
 
     def error_message(self) -> str:
+        """The message answered by a status fault."""
         if self.message:
             return self.message
         return _DEFAULT_MESSAGES.get(self.error_code(), "Fault injected by localcloud.")
 
     def to_dict(self) -> dict[str, Any]:
+        """The fault as the admin JSON (keys left at their defaults omitted)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, False, 0) or k == "action"}
 
 
@@ -102,6 +105,7 @@ class FaultBook:
         self._lock = threading.Lock()
 
     def add(self, fault: Fault) -> None:
+        """Add a fault after the existing ones."""
         with self._lock:
             self._faults.append(fault)
 
@@ -121,9 +125,11 @@ class FaultBook:
                 self._faults.remove(fault)
 
     def clear(self) -> None:
+        """Remove every fault."""
         with self._lock:
             self._faults.clear()
 
     def list(self) -> list[dict[str, Any]]:
+        """The active faults with their remaining counts."""
         with self._lock:
             return [fault.to_dict() for fault in self._faults]

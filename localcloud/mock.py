@@ -77,6 +77,7 @@ class LocalCloud:
         return self.backend.calls.snapshot()
 
     def reset_calls(self) -> None:
+        """Empty the call log, as ``POST /_localcloud/reset-calls``."""
         self.backend.calls.reset()
 
     def add_fault(self, fault: Mapping[str, Any] | None = None, **keys: Any) -> None:
@@ -84,15 +85,19 @@ class LocalCloud:
         self.backend.faults.add(parse_fault({**(fault or {}), **keys}))
 
     def clear_faults(self) -> None:
+        """Remove every fault, as ``DELETE /_localcloud/faults``."""
         self.backend.faults.clear()
 
     def put_instances(self, region: str, instances: Sequence[Mapping[str, Any]]) -> None:
+        """Add or replace ECS instances (DescribeInstances shape) in ``region``."""
         apply_ecs(self.backend, {"region": region, "put": list(instances)})
 
     def delete_instances(self, region: str, instance_ids: Sequence[str]) -> None:
+        """Release ECS instances from ``region``."""
         apply_ecs(self.backend, {"region": region, "delete": list(instance_ids)})
 
     def put_redis_instances(self, region: str, instances: Sequence[Mapping[str, Any]]) -> None:
+        """Add or replace Redis instances (seed shape) in ``region``."""
         apply_kvstore(self.backend, {"region": region, "put": list(instances)})
 
     def set_instance_status(self, instance_id: str, status: str) -> None:

@@ -25,6 +25,7 @@ class LocalCloudServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
+        """``http://HOST:PORT`` of the bound socket."""
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
 

@@ -40,12 +40,14 @@ class EcsModel:
                 bucket[str(instance["InstanceId"])] = copy.deepcopy(dict(instance))
 
     def delete(self, region: str, instance_ids: Iterable[str]) -> None:
+        """Remove instances from ``region``; unknown ids are ignored."""
         with self._lock:
             bucket = self.regions.get(region, {})
             for instance_id in instance_ids:
                 bucket.pop(instance_id, None)
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every region's instances, sorted by InstanceId (the seed shape)."""
         with self._lock:
             return {
                 region: [copy.deepcopy(bucket[key]) for key in sorted(bucket)]
@@ -67,6 +69,7 @@ class EcsModel:
         return self._page(found, start, size)
 
     def page_by_number(self, found: list[dict[str, Any]], number: int, size: int) -> Page:
+        """Page ``number`` (from 1) of ``size`` instances; past the end it is empty."""
         return self._page(found, (number - 1) * size, size)
 
     def _page(self, found: list[dict[str, Any]], start: int, size: int) -> Page:

@@ -31,6 +31,7 @@ class SecurityIpGroup:
     system: bool = False
 
     def to_wire(self) -> dict[str, str]:
+        """The group as DescribeSecurityIps returns it."""
         return {
             "SecurityIpGroupName": self.name,
             "SecurityIpGroupAttribute": self.attribute,
@@ -49,6 +50,7 @@ class RedisInstance:
     modify_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def to_state(self) -> dict[str, Any]:
+        """The instance in the seed shape (groups as a plain list)."""
         groups = [group.to_wire() for group in self.groups.values()]
         base = {"InstanceId": self.instance_id, "InstanceStatus": self.status}
         return {**self.extra, **base, "SecurityIpGroups": groups}
@@ -104,6 +106,7 @@ class KvstoreModel:
             instance.modify_lock.release()
 
     def put(self, region: str, instances: Iterable[RedisInstance]) -> None:
+        """Add or replace instances; an id moves to ``region`` if it lived elsewhere."""
         with self._lock:
             bucket = self.regions.setdefault(region, {})
             for instance in instances:
@@ -111,15 +114,18 @@ class KvstoreModel:
                 bucket[instance.instance_id] = instance
 
     def delete(self, instance_ids: Iterable[str]) -> None:
+        """Remove instances from whatever region holds them."""
         with self._lock:
             for instance_id in instance_ids:
                 self._drop(instance_id)
 
     def set_status(self, instance_id: str, status: str) -> None:
+        """Set InstanceStatus (anything but "Normal" refuses ModifySecurityIps)."""
         with self._lock:
             self.find(instance_id).status = status
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every region's instances in the seed shape."""
         with self._lock:
             return {
                 region: [inst.to_state() for inst in instances.values()]

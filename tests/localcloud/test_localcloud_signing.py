@@ -203,3 +203,51 @@ def test_no_signature_at_all() -> None:
 def test_parse_timestamp_accepts_fractions() -> None:
     expected = datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=timezone.utc).timestamp()
     assert parse_timestamp("2024-01-02T03:04:05.5Z") == expected
+
+
+def sdk_vector_headers(**extra: str) -> dict[str, str]:
+    return {
+        "host": "ecs.cn-hangzhou.aliyuncs.com",
+        "x-acs-action": "DescribeInstances",
+        "x-acs-version": "2014-05-26",
+        "x-acs-date": "2024-01-02T03:04:05Z",
+        "x-acs-signature-nonce": "0123456789abcdef0123456789abcdef",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "body", "extra", "expected"),
+    [
+        (  # E2: STS token header is signed
+            "POST",
+            [("RegionId", "cn-hangzhou")],
+            b"",
+            {"x-acs-security-token": "CAIS-example-token"},
+            "00052b80010eb9d10b4e154c14e54f2a4a41fcaf70c83a617603f6c4a826b71e",
+        ),
+        (  # E3: form body, no query, content-type signed
+            "POST",
+            [],
+            b"RegionId=cn-hangzhou&VpcId=vpc-1",
+            {"content-type": "application/x-www-form-urlencoded"},
+            "342b42bc754bfedefc3d5447e5e36168ff58df766e6fa0e59796206dadcfeba6",
+        ),
+        (  # E4: GET with an empty value
+            "GET",
+            [("RegionId", "cn-hangzhou"), ("NextToken", "")],
+            b"",
+            {},
+            "0ea233ae3f5c5fa4d16a6ff7308738ead53ce76bb820e4bf6d400801e2a018ca",
+        ),
+    ],
+)
+def test_sdk_computed_v3_vectors(
+    method: str, query: list[tuple[str, str]], body: bytes, extra: dict[str, str], expected: str
+) -> None:
+    body_hash = signing.payload_hash(body)
+    headers = sdk_vector_headers(**extra, **{"x-acs-content-sha256": body_hash})
+    canonical = signing.v3_canonical_request(
+        method, "/", query, headers, sorted(headers), body_hash
+    )
+    assert signing.v3_signature(VECTOR_SECRET, canonical) == expected
