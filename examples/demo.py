@@ -1,0 +1,213 @@
+"""`make demo`: the function's story, told against localcloud on 127.0.0.1.
+
+Starts ``python -m localcloud`` with examples/seed.json, points the function at it, and
+walks through what an operator cares about. localcloud is stopped whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from localcloud.builders import make_instance  # noqa: E402
+from localcloud.testing import run_server  # noqa: E402
+
+SECRET = "demo-webhook-secret"
+REGION = "cn-hangzhou"
+REDIS = ("r-demoorders01", "r-demobilling1")
+
+
+def main() -> int:
+    with run_server(ROOT / "examples" / "seed.json") as url:
+        print(f"localcloud is serving ECS and R-KVStore on {url} (loopback only)\n")
+        _environment(url)
+        return Demo(url).run()
+
+
+def _environment(url: str) -> None:
+    os.environ.update(
+        WHITELIST_ECS_ENDPOINT=url,
+        WHITELIST_KVSTORE_ENDPOINT=url,
+        ALIBABA_CLOUD_ACCESS_KEY_ID="localcloud-id",
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET="localcloud-secret",
+        WHITELIST_CONFIG=str(ROOT / "examples" / "whitelist.yml"),
+        WHITELIST_WEBHOOK_SECRET=SECRET,
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),  # INFO shows the JSON log lines
+    )
+
+
+class Demo:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        import handler
+        from whitelist_core.report import render_summary
+        from whitelist_core.webhook import sign
+
+        self.handler, self.render, self.sign = handler.handler, render_summary, sign
+
+    def run(self) -> int:
+        before = self.groups()
+        step("The whitelists as they are (ecs_orders holds a stale 10.0.9.99)")
+        self.show_groups()
+
+        step("A signed webhook asks for a dry-run plan of every target")
+        answer = self.webhook("POST", "/reconcile", {"dry_run": True})
+        print(f"HTTP {answer['statusCode']}")
+        print(indent(self.render(json.loads(answer["body"]))))
+        print(f"  whitelists unchanged by the dry run: {tick(self.groups() == before)}")
+
+        step("An unsigned webhook is refused, and nothing is read or written")
+        self.reset_calls()
+        answer = self.webhook("POST", "/reconcile", {}, signed=False)
+        print(f"HTTP {answer['statusCode']}: {json.loads(answer['body'])['message']}")
+        print(f"  cloud calls made: {sum(self.calls().values())}")
+
+        step("The timer runs: the plan is applied")
+        self.show(self.timer())
+
+        step("A new ECS host orders-web-4 (10.0.1.14) starts; its Running event arrives")
+        self.put_host("i-bp1demo00000000006", "orders-web-4", "10.0.1.14")
+        self.reset_calls()
+        self.show(self.handler(running_event("i-bp1demo00000000006"), None))
+        print(f"  API calls for that event: {self.calls()}")
+
+        step("EventBridge delivers the same event again: nothing is written")
+        self.reset_calls()
+        self.show(self.handler(running_event("i-bp1demo00000000006"), None))
+        print(f"  API calls: {self.calls()}")
+
+        step("Host orders-web-2 (10.0.1.12) is released; its event is lost")
+        self.delete_host("i-bp1demo00000000002")
+        print("  (events are hints: the scheduled reconcile repairs anything missed)")
+
+        step("The next timer run removes its IP")
+        self.show(self.timer())
+
+        step("The whitelists after the story")
+        self.show_groups()
+        foreign = all(
+            self.groups()[(r, g)] == before[(r, g)]
+            for r, g in before
+            if g in {"default", "ali_dms_group", "rds_replica_group"}
+        )
+        print(
+            f"\n  default, ali_dms_group and the hidden rds_replica_group untouched: {tick(foreign)}"
+        )
+        return 0
+
+    # -- the function ----------------------------------------------------------------------
+
+    def timer(self) -> dict[str, Any]:
+        event = {
+            "triggerTime": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "triggerName": "timer",
+            "payload": "demo",
+        }
+        return self.handler(json.dumps(event).encode(), None)
+
+    def webhook(
+        self, method: str, path: str, body: dict[str, Any], signed: bool = True
+    ) -> dict[str, Any]:
+        raw = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            headers |= self.sign(raw, SECRET, int(time.time()))
+        event = {
+            "version": "v1",
+            "rawPath": path,
+            "body": raw.decode(),
+            "isBase64Encoded": False,
+            "headers": headers,
+            "requestContext": {
+                "requestId": "demo-request",
+                "http": {"method": method, "path": path},
+            },
+        }
+        return self.handler(json.dumps(event).encode(), None)
+
+    def show(self, summary: dict[str, Any]) -> None:
+        print(indent(self.render(summary)))
+
+    # -- localcloud admin --------------------------------------------------------------
+
+    def groups(self) -> dict[tuple[str, str], tuple[str, str]]:
+        state = requests.get(f"{self.url}/_localcloud/state", timeout=5).json()
+        return {
+            (r["InstanceId"], g["SecurityIpGroupName"]): (
+                g["SecurityIpGroupAttribute"],
+                g["SecurityIpList"],
+            )
+            for r in state["kvstore"][REGION]
+            for g in r["SecurityIpGroups"]
+        }
+
+    def show_groups(self) -> None:
+        for (redis, group), (attribute, entries) in sorted(self.groups().items()):
+            hidden = " (hidden)" if attribute == "hidden" else ""
+            print(f"  {redis}  {group + hidden:<28} {entries}")
+
+    def calls(self) -> dict[str, int]:
+        return dict(requests.get(f"{self.url}/_localcloud/calls", timeout=5).json()["counts"])
+
+    def reset_calls(self) -> None:
+        requests.post(f"{self.url}/_localcloud/reset-calls", timeout=5).raise_for_status()
+
+    def put_host(self, instance_id: str, name: str, ip: str) -> None:
+        host = make_instance(
+            instance_id,
+            ip,
+            vpc_id="vpc-demo01",
+            tags={"app": "orders"},
+            name=name,
+            region_id=REGION,
+        )
+        self._ecs({"region": REGION, "put": [host]})
+
+    def delete_host(self, instance_id: str) -> None:
+        self._ecs({"region": REGION, "delete": [instance_id]})
+
+    def _ecs(self, body: dict[str, Any]) -> None:
+        requests.post(f"{self.url}/_localcloud/ecs", json=body, timeout=5).raise_for_status()
+
+
+def running_event(instance_id: str) -> bytes:
+    return json.dumps(
+        {
+            "id": f"demo-{instance_id}",
+            "source": "acs.ecs",
+            "specversion": "1.0",
+            "type": "ecs:Instance:StateChange",
+            "subject": f"acs:ecs:{REGION}:1234567890123456:instance/{instance_id}",
+            "aliyunregionid": REGION,
+            "data": {
+                "resourceId": instance_id,
+                "resourceType": "ALIYUN::ECS::Instance",
+                "state": "Running",
+            },
+        }
+    ).encode()
+
+
+def step(title: str) -> None:
+    print(f"\n=== {title}")
+
+
+def indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+def tick(ok: bool) -> str:
+    return "yes" if ok else "NO (unexpected)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
