@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from .entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER, sort_key
-from .policy import Violation
+from .policy import Violation, quad_number
 from .ports import Group
 from .selection import Source
 
@@ -177,9 +178,21 @@ def _stale(entry: str) -> Change:
     return Change(entry, "stale: no selected instance holds it and it is not static")
 
 
+@lru_cache(maxsize=65536)
+def _key(entry: str) -> tuple[int, int]:
+    """``sort_key``, remembered per entry (plans sort the same entries over and over) and
+    computed without ``ipaddress`` for a plain dotted quad; anything else goes to
+    ``sort_key`` itself, so results and errors are the same."""
+    address, _, prefix = entry.partition("/")
+    number = quad_number(address)
+    if number is None:
+        return sort_key(entry)
+    return number, int(prefix) if prefix else 32
+
+
 def _sort(changes: Iterable[Change]) -> tuple[Change, ...]:
-    return tuple(sorted(changes, key=lambda c: sort_key(c.entry)))
+    return tuple(sorted(changes, key=lambda c: _key(c.entry)))
 
 
 def _ordered(entries: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(entries), key=sort_key))
+    return tuple(sorted(set(entries), key=_key))

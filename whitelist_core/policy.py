@@ -8,6 +8,7 @@ is removed for that target); warnings only inform.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from .entries import MAX_ENTRIES_PER_GROUP, is_placeholder, is_private, is_world, prefix_length
@@ -66,9 +67,48 @@ def entry_violations(entry: str, rules: Rules) -> list[Violation]:
         found.append(
             _v("too_wide", f"{entry} is wider than /{rules.min_prefix} (min_prefix)", entry)
         )
-    if not rules.allow_public and not is_private(entry):
+    if not rules.allow_public and not _is_private(entry):
         found.append(_v("public", f"{entry} is not a private address (needs allow_public)", entry))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _is_private(entry: str) -> bool:
+    """``is_private``, remembered per entry and computed without ``ipaddress`` for a
+    plain address (``is_private`` builds an ``IPv4Network`` each time); a CIDR block or
+    anything unusual goes to ``is_private`` itself."""
+    number = None if "/" in entry else quad_number(entry)
+    if number is None:
+        return is_private(entry)
+    return any(low <= number <= high for low, high in _PRIVATE_RANGES)
+
+
+_PRIVATE_RANGES = (
+    (10 << 24, (11 << 24) - 1),
+    ((172 << 24) | (16 << 16), (172 << 24) | (32 << 16) - 1),
+    ((192 << 24) | (168 << 16), (192 << 24) | (169 << 16) - 1),
+    ((100 << 24) | (64 << 16), (100 << 24) | (128 << 16) - 1),
+)
+"""10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 and 100.64.0.0/10 as inclusive integer ranges
+(the networks of ``entries.is_private``)."""
+
+_OCTETS = {str(n): n for n in range(256)}
+"""The canonical spelling of each octet: no sign, no leading zero, no space."""
+
+
+def quad_number(address: str) -> int | None:
+    """The integer of a canonical dotted-quad IPv4 address, or None for anything else
+    (the caller then falls back to ``ipaddress``)."""
+    octets = address.split(".")
+    if len(octets) != 4:
+        return None
+    number = 0
+    for octet in octets:
+        value = _OCTETS.get(octet)
+        if value is None:
+            return None
+        number = number << 8 | value
+    return number
 
 
 def _v(code: str, message: str, entry: str) -> Violation:

@@ -21,7 +21,13 @@ from .outcome import RunResult, TargetResult
 from .planner import Owner, TargetPlan, enforce, plan_additions, plan_target
 from .policy import check
 from .ports import Group, Instance, InstanceInventory, InstanceQuery, WhitelistStore
-from .selection import desired_entries, instance_entries, instance_sources, is_eligible
+from .selection import (
+    InstanceIndex,
+    desired_entries,
+    instance_entries,
+    instance_sources,
+    is_eligible,
+)
 
 AuditSink = Callable[[TargetPlan], None]
 
@@ -39,7 +45,7 @@ class Reconciler:
     ) -> None:
         self.config, self.inventory, self.store = config, inventory, store
         self._audit = audit or (lambda plan: None)
-        self._listings: dict[str, list[Instance]] = {}
+        self._listings: dict[str, InstanceIndex] = {}
         self._groups: dict[tuple[str, str], list[Group]] = {}
 
     # -- flows ---------------------------------------------------------------------------
@@ -76,8 +82,8 @@ class Reconciler:
         drafts = self._recheck_removals(region, targets, drafts)
         return [self._finish(t, d, dry_run) for t, d in zip(targets, drafts, strict=True)]
 
-    def _draft(self, target: Target, region: str, listing: list[Instance]) -> TargetResult:
-        desired = desired_entries(target, listing)
+    def _draft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
+        desired = desired_entries(target, listing.candidates(target.selector))
         return self._plan(target, region, partial(plan_target, desired=desired))
 
     def _run(
@@ -131,9 +137,10 @@ class Reconciler:
 
     # -- cached reads --------------------------------------------------------------------
 
-    def _listing(self, region: str, targets: Sequence[Target]) -> list[Instance]:
+    def _listing(self, region: str, targets: Sequence[Target]) -> InstanceIndex:
         if region not in self._listings:
-            self._listings[region] = self.inventory.list_instances(region, _shared_query(targets))
+            listing = self.inventory.list_instances(region, _shared_query(targets))
+            self._listings[region] = InstanceIndex(listing)
         return self._listings[region]
 
     def _group(self, region: str, instance_id: str, name: str) -> Group | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -118,3 +119,35 @@ def desired_entries(target: TargetSpec, instances: Iterable[Instance]) -> dict[s
     for entry in target.static_entries:
         desired[entry] = STATIC
     return desired
+
+
+class InstanceIndex:
+    """A region's listing indexed once by VPC and by tag.
+
+    ``candidates`` narrows a listing to the instances a selector can possibly match, so
+    each target examines only those instead of the whole region; selection is still
+    ``is_eligible`` on every candidate, so the result is the same as on the full listing.
+    """
+
+    def __init__(self, instances: Iterable[Instance]) -> None:
+        self.instances = tuple(instances)
+        by_vpc: dict[str, list[Instance]] = defaultdict(list)
+        by_tag: dict[tuple[str, str], list[Instance]] = defaultdict(list)
+        by_key: dict[str, list[Instance]] = defaultdict(list)
+        for instance in self.instances:
+            by_vpc[instance.vpc_id].append(instance)
+            for key, value in instance.tags.items():
+                by_tag[(key, value)].append(instance)
+                by_key[key].append(instance)
+        self._by_vpc, self._by_tag, self._by_key = dict(by_vpc), dict(by_tag), dict(by_key)
+
+    def candidates(self, selector: SelectorSpec) -> Sequence[Instance]:
+        """A superset of the instances ``selector`` matches, in listing order."""
+        buckets: list[Sequence[Instance]] = [self.instances]
+        if selector.vpc_id is not None:
+            buckets.append(self._by_vpc.get(selector.vpc_id, ()))
+        for key, value in (selector.tags or {}).items():
+            buckets.append(
+                self._by_key.get(key, ()) if value == "*" else self._by_tag.get((key, value), ())
+            )
+        return min(buckets, key=len)
