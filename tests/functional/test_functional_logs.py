@@ -59,8 +59,7 @@ def _run(
 
 
 def _own(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every line but ``cloud_call``: there ``request_id`` is the cloud's RequestId, which
-    replaces the invocation's (see the xfail test at the end of this module)."""
+    """Every line but ``cloud_call`` (those are checked by the last test of this module)."""
     return [line for line in lines if line["event"] != "cloud_call"]
 
 
@@ -173,11 +172,6 @@ def test_request_ids_do_not_leak_into_the_next_invocation(
     assert all("request_id" not in line or line["request_id"] != "req-a" for line in lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: rpc.py logs the cloud's RequestId as request_id, which overrides the "
-    "invocation's bound request_id, so cloud_call lines cannot be tied to their invocation",
-)
 def test_cloud_call_lines_carry_the_invocation_request_id(
     configured: Any, invoke: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -187,3 +181,4 @@ def test_cloud_call_lines_carry_the_invocation_request_id(
 
     assert cloud_calls
     assert {line.get("request_id") for line in cloud_calls} == {"req-calls"}
+    assert all(line["cloud_request_id"] for line in cloud_calls)

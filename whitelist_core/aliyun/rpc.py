@@ -223,7 +223,7 @@ class RpcClient:
             action=call.action,
             product=call.product,
             region=call.region,
-            request_id=request_id,
+            cloud_request_id=request_id,
             http_status=http_status,
             code=error.code if error else "",
             attempt=attempt,
