@@ -6,6 +6,7 @@ signature to ``whitelist_core.app.Invocation``.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -46,6 +47,15 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         clear_invocation()
 
 
+def _http_summary(answer: dict[str, Any]) -> dict[str, Any]:
+    try:
+        body = json.loads(answer.get("body") or "{}")
+    except ValueError:
+        return {}
+    inner = body.get("result", body) if isinstance(body, dict) else {}
+    return inner if isinstance(inner, dict) else {}
+
+
 def _ms(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
 
@@ -57,6 +67,8 @@ def _status(result: dict[str, Any]) -> str:
 
 
 def _counts(result: dict[str, Any]) -> dict[str, int]:
+    if "statusCode" in result:  # an HTTP answer: the run summary is inside the body
+        result = _http_summary(result)
     items = result.get("results", [result])
     targets = [t for item in items for t in item.get("targets", [])]
     return {

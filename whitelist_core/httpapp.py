@@ -54,8 +54,9 @@ def _answer(invocation: Invocation, request: HttpRequest) -> HttpResponse:
 
 
 def response_for_summary(summary: dict[str, Any]) -> HttpResponse:
-    """200 for a run that went through, 422 when policy blocked part of it (with every
-    reason), 400 for a request naming unknown targets, 502 for a permanent cloud error."""
+    """200 for a run that went through; 422 when policy blocked any part of it, with every
+    reason and the full result (other targets and unblocked changes still went ahead);
+    400 for a request naming unknown targets; 502 for a permanent cloud error."""
     status = summary.get("status")
     if status == "rejected":
         return error_response(400, "bad_request", str(summary.get("message", "")))

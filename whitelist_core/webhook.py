@@ -37,7 +37,6 @@ SIGNATURE_HEADER = "X-Whitelist-Signature"
 _TIMESTAMP = re.compile(r"[0-9]{1,15}")
 _SIGNATURE = re.compile(r"v1=([0-9a-f]{64})")
 _ROUTES = {"/health": "GET", "/reconcile": "POST", "/instances": "POST"}
-_OK_STATUSES = frozenset({"applied", "noop", "planned", "ignored"})
 _INPUT_ERRORS = (ValueError, TypeError, RecursionError, OverflowError)
 
 
@@ -194,37 +193,6 @@ def error_response(
 ) -> HttpResponse:
     """An error answer: body ``{"error": code, "message": message}``."""
     return HttpResponse(status, {"error": code, "message": message}, dict(headers or {}))
-
-
-def response_for_result(summary: Mapping[str, object]) -> HttpResponse:
-    """Map a run summary to an answer: 200 applied/noop/planned/ignored (targets blocked
-    by policy are listed in the body while others proceed), 422 ``rejected``, 502 ``error``
-    (a permanent cloud refusal, reported in the body); anything else is 500."""
-    status = summary.get("status")
-    result = dict(summary)
-    if status in _OK_STATUSES:
-        return HttpResponse(200, result)
-    if status == "rejected":
-        reasons = _reasons(summary)
-        message = "; ".join(reasons) or str(summary.get("message", "plan rejected by policy"))
-        body = {"error": "policy_rejected", "message": message, "reasons": reasons}
-        return HttpResponse(422, {**body, "result": result})
-    if status == "error":
-        body = {"error": "cloud_error", "message": "the cloud refused a request; see result"}
-        return HttpResponse(502, {**body, "result": result})
-    return error_response(500, "internal", f"unexpected result status {show(status)}")
-
-
-def _reasons(summary: Mapping[str, object]) -> list[str]:
-    given = summary.get("reasons")
-    if isinstance(given, list):
-        return [str(reason) for reason in given]
-    targets = summary.get("targets")
-    reasons: list[str] = []
-    for target in targets if isinstance(targets, list) else []:
-        blocked = target.get("blocked") if isinstance(target, dict) else None
-        reasons.extend(str(reason) for reason in (blocked if isinstance(blocked, list) else []))
-    return reasons
 
 
 def response_for_error(error: WhitelistError) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""HttpResponse.to_fc, error_response, response_for_result and response_for_error."""
+"""HttpResponse.to_fc, error_response, httpapp.response_for_summary and response_for_error."""
 
 from __future__ import annotations
 
@@ -16,12 +16,8 @@ from whitelist_core.errors import (
     TransientCloudError,
     WhitelistError,
 )
-from whitelist_core.webhook import (
-    HttpResponse,
-    error_response,
-    response_for_error,
-    response_for_result,
-)
+from whitelist_core.httpapp import response_for_summary
+from whitelist_core.webhook import HttpResponse, error_response, response_for_error
 
 
 def test_to_fc_gives_the_fc3_response_shape() -> None:
@@ -51,61 +47,37 @@ def test_error_response_body_and_headers() -> None:
 
 @pytest.mark.parametrize("status", ["applied", "noop", "planned", "ignored"])
 def test_successful_results_are_200_with_the_summary(status: str) -> None:
-    summary: dict[str, object] = {
-        "status": status,
-        "trigger": "http",
-        "targets": [{"target": "a", "blocked": []}],
-    }
-    assert response_for_result(summary) == HttpResponse(200, summary)
+    summary = {"status": status, "targets": [{"target": "a", "blocked": []}]}
+    assert response_for_summary(summary) == HttpResponse(200, summary)
 
 
-def test_partly_blocked_run_is_still_200_and_shows_the_block() -> None:
-    summary = {"status": "applied", "targets": [{"target": "a", "blocked": ["too many removals"]}]}
-    response = response_for_result(summary)
-    assert response.status == 200
-    assert response.body["targets"] == summary["targets"]
-
-
-def test_rejected_result_is_422_with_every_reason() -> None:
+@pytest.mark.parametrize("status", ["applied", "noop", "planned"])
+def test_any_policy_block_is_422_with_every_reason_and_the_result(status: str) -> None:
     summary = {
-        "status": "rejected",
-        "targets": [
-            {"target": "a", "blocked": ["0.0.0.0/0 is world-open"]},
-            {"target": "b", "blocked": ["8.8.8.8 is public", "removal limit"]},
-            {"target": "c"},
-        ],
+        "status": status,
+        "targets": [{"target": "a", "blocked": ["r1", "r2"]}, {"target": "b", "blocked": ["r3"]}],
     }
-    response = response_for_result(summary)
-    reasons = ["0.0.0.0/0 is world-open", "8.8.8.8 is public", "removal limit"]
-    assert response == HttpResponse(
-        422,
-        {
-            "error": "policy_rejected",
-            "message": "; ".join(reasons),
-            "reasons": reasons,
-            "result": summary,
-        },
-    )
+    response = response_for_summary(summary)
+    assert response.status == 422
+    assert response.body["error"] == "policy_rejected"
+    assert response.body["reasons"] == ["r1", "r2", "r3"]
+    assert response.body["result"] == summary
 
 
-def test_rejected_result_with_its_own_reasons_list() -> None:
-    response = response_for_result({"status": "rejected", "reasons": ["r1"]})
-    assert (response.status, response.body["reasons"]) == (422, ["r1"])
+def test_rejected_request_is_400_with_its_message() -> None:
+    response = response_for_summary({"status": "rejected", "message": "unknown target(s): x"})
+    assert response == error_response(400, "bad_request", "unknown target(s): x")
 
 
 def test_error_result_is_502_with_the_summary() -> None:
-    summary = {"status": "error", "error": {"code": "InvalidInstanceId.NotFound"}}
-    response = response_for_result(summary)
-    assert (response.status, response.body["error"], response.body["result"]) == (
-        502,
-        "cloud_error",
-        summary,
-    )
-
-
-@pytest.mark.parametrize("summary", [{}, {"status": "weird"}, {"status": 3}])
-def test_unknown_result_is_500(summary: dict[str, object]) -> None:
-    assert response_for_result(summary).status == 500
+    summary = {"status": "error", "message": "DescribeSecurityIps failed", "targets": []}
+    response = response_for_summary(summary)
+    assert response.status == 502
+    assert response.body == {
+        "error": "cloud_error",
+        "message": "DescribeSecurityIps failed",
+        "result": summary,
+    }
 
 
 @pytest.mark.parametrize(
