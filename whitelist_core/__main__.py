@@ -13,18 +13,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import WhitelistError
 
 EXIT_OK, EXIT_ERROR, EXIT_PENDING = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on a usage error; 2 means "pending" here
+        return EXIT_OK if exc.code == 0 else EXIT_ERROR
     try:
         return int(args.run(args))
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    except (WhitelistError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -75,8 +78,9 @@ def _apply(args: argparse.Namespace) -> int:
 def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> dict[str, Any]:
     from .app import Invocation, cloud_clients
     from .intents import ReconcileTargets
-    from .logs import configure_logging
+    from .logs import configure_logging, send_logs_to_stderr
 
+    send_logs_to_stderr()
     configure_logging(os.environ.get("LOG_LEVEL") or "WARNING")
     environ = dict(os.environ)
     if args.config:
@@ -90,6 +94,9 @@ def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> dict[str, Any]
 def _invoke(args: argparse.Namespace) -> int:
     import handler
 
+    from .logs import send_logs_to_stderr
+
+    send_logs_to_stderr()
     raw = sys.stdin.buffer.read() if args.event == "-" else Path(args.event).read_bytes()
     result = handler.handler(raw, None)
     print(json.dumps(result, indent=2, sort_keys=True))

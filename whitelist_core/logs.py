@@ -74,15 +74,23 @@ _secrets_lock = threading.Lock()
 _secret_pattern: re.Pattern[str] | None = None
 _secret_values: set[str] = set()
 _configured_level: int | None = None
+_to_stderr = False
+
+
+def send_logs_to_stderr(enabled: bool = True) -> None:
+    """Write log lines to stderr instead of stdout (the CLI prints results on stdout)."""
+    global _to_stderr
+    _to_stderr = enabled
 
 
 # -- output ---------------------------------------------------------------------------
 
 
 def _write_line(line: str) -> None:
-    """Write one rendered line to the *current* ``sys.stdout`` (test capture swaps it)."""
+    """Write one rendered line to the *current* ``sys.stdout`` (test capture swaps it),
+    or ``sys.stderr`` when a command line keeps stdout for its own output."""
     with _write_lock:
-        stream = sys.stdout
+        stream = sys.stderr if _to_stderr else sys.stdout
         stream.write(line + "\n")
         stream.flush()
 
