@@ -214,18 +214,28 @@ def load_config(path: str | Path) -> Config:
     return validate_config(_parse_document(text, str(path)), str(path))
 
 
+# Besides their own errors, the parsers raise these on hostile text: a YAML date that is
+# not a date (ValueError), an integer over Python's digit limit (ValueError), nesting
+# deeper than the recursion limit (RecursionError).
+_PARSER_ERRORS = (ValueError, RecursionError, OverflowError)
+
+
 def _parse_document(text: str, source: str) -> Any:
     if source.endswith(".json"):
         try:
             return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError([Problem("", f"not valid JSON: {exc}")], source) from None
+        except _PARSER_ERRORS as exc:  # JSONDecodeError is a ValueError
+            raise ConfigError([Problem("", f"not valid JSON: {_brief(exc)}")], source) from None
     import yaml  # deferred: only configuration loading needs it
 
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError([Problem("", f"not valid YAML: {exc}")], source) from None
+    except (yaml.YAMLError, *_PARSER_ERRORS) as exc:
+        raise ConfigError([Problem("", f"not valid YAML: {_brief(exc)}")], source) from None
+
+
+def _brief(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
 
 
 def config_path(environ: Mapping[str, str], base_dir: Path) -> Path:
