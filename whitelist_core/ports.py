@@ -72,8 +72,14 @@ class InstanceInventory(Protocol):
         """The instances with these ids that still exist (missing ids are simply absent)."""
         ...
 
-    def find_by_private_ips(self, region: str, ips: Sequence[str]) -> list[Instance]:
-        """Instances that hold any of these private IPs now (primary or secondary)."""
+    def find_by_private_ips(
+        self, region: str, ips: Sequence[str], *, primary_only: bool = False
+    ) -> list[Instance]:
+        """Instances that hold any of these private IPs now (primary or secondary).
+
+        ``primary_only=True``: the caller only needs holders of a VPC primary IP, so an
+        implementation may skip looking at secondary IPs (ECS can then filter server-side).
+        """
         ...
 
 

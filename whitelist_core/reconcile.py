@@ -132,7 +132,10 @@ class Reconciler:
         ips = sorted({c.entry for d in drafts for c in d.plan.remove if _is_host(c.entry)})
         if not ips:
             return drafts
-        holders = self.inventory.find_by_private_ips(region, ips)
+        if _primary_only(targets, self._listings[region]):
+            holders = self.inventory.find_by_private_ips(region, ips, primary_only=True)
+        else:
+            holders = self.inventory.find_by_private_ips(region, ips)
         return [_keep_held(t, d, holders) for t, d in zip(targets, drafts, strict=True)]
 
     # -- cached reads --------------------------------------------------------------------
@@ -162,6 +165,19 @@ def _shared_query(targets: Sequence[Target]) -> InstanceQuery | None:
     vpcs = {t.selector.vpc_id for t in targets}
     vpc = vpcs.pop() if len(vpcs) == 1 else None
     return InstanceQuery(vpc_id=vpc) if vpc else None
+
+
+def _primary_only(targets: Sequence[Target], listing: InstanceIndex) -> bool:
+    """True when only a VPC primary IP can make an instance hold a removed entry for these
+    targets, so the re-check may use ECS's server-side ``PrivateIpAddresses`` filter
+    (which sees only VPC primary IPs) instead of listing the whole region again.
+
+    Not when a target counts secondary IPs, nor when the region lists a classic-network
+    instance (no VPC: its IP is the inner IP, which that filter may not match).
+    """
+    if any(t.secondary_ips for t in targets):
+        return False
+    return all(i.vpc_id for i in listing.instances)
 
 
 def _is_host(entry: str) -> bool:

@@ -37,8 +37,12 @@ class CachedInventory:
             return []
         return self.list_instances(region, InstanceQuery(instance_ids=tuple(instance_ids)))
 
-    def find_by_private_ips(self, region: str, ips: Sequence[str]) -> list[Instance]:
+    def find_by_private_ips(
+        self, region: str, ips: Sequence[str], *, primary_only: bool = False
+    ) -> list[Instance]:
         """Always fresh from the inner inventory (see the class docstring)."""
+        if primary_only:
+            return self._inner.find_by_private_ips(region, ips, primary_only=True)
         return self._inner.find_by_private_ips(region, ips)
 
     def clear(self) -> None:

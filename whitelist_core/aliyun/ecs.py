@@ -7,8 +7,9 @@ lists are chunked). Pages with ``MaxResults=100`` + ``NextToken`` until the toke
 
 ``find_by_private_ips`` must see secondary IPs too, but ECS's ``PrivateIpAddresses``
 filter (INFERRED) matches only the primary VPC IP. So by default it lists the region and
-matches locally (primary and secondary); ``server_side_ip_filter=True`` trades that
-completeness for fewer calls.
+matches locally (primary and secondary). A caller that needs only primary-IP holders says
+``primary_only=True`` and gets the server-side filter (one call per 100 IPs instead of a
+whole-region listing); ``server_side_ip_filter=True`` forces the filter for every call.
 """
 
 from __future__ import annotations
@@ -93,12 +94,15 @@ class EcsInventory:
             return []
         return self.list_instances(region, InstanceQuery(instance_ids=tuple(instance_ids)))
 
-    def find_by_private_ips(self, region: str, ips: Sequence[str]) -> list[Instance]:
-        """Instances holding any of ``ips`` now, as primary or secondary private IPs."""
+    def find_by_private_ips(
+        self, region: str, ips: Sequence[str], *, primary_only: bool = False
+    ) -> list[Instance]:
+        """Instances holding any of ``ips`` now, as primary or secondary private IPs
+        (``primary_only``: as VPC primary IPs at least, through the server-side filter)."""
         wanted = {ip for ip in ips if "/" not in ip}  # a CIDR block is never an instance IP
         if not wanted:
             return []
-        if self._server_side_ip_filter:
+        if self._server_side_ip_filter or primary_only:
             listing = self.list_instances(region, InstanceQuery(private_ips=tuple(sorted(wanted))))
         else:
             listing = self.list_instances(region)
