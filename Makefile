@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit lint typecheck fuzz bench package clean
+.PHONY: venv demo test unit lint typecheck fuzz bench package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,5 +32,14 @@ demo: $(STAMP)
 package: $(STAMP)
 	$(PY) tools/package.py
 
+FUZZ_RUNS ?= 200000
+
+fuzz: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check atheris
+	mkdir -p .fuzz
+	$(PY) fuzz/fuzz_events.py -atheris_runs=$(FUZZ_RUNS) -artifact_prefix=.fuzz/
+	$(PY) fuzz/fuzz_webhook.py -atheris_runs=$(FUZZ_RUNS) -artifact_prefix=.fuzz/
+	$(PY) fuzz/fuzz_config.py -atheris_runs=$(FUZZ_RUNS) -artifact_prefix=.fuzz/
+
 clean:
-	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache .hypothesis .fuzz
