@@ -83,7 +83,7 @@ class Invocation:
         try:
             config = self.config()
         except ConfigError as exc:
-            return _summary("error", intent.trigger, intent.event_id, message=str(exc))
+            return _config_error(exc, intent)
         return self._execute(config, intent)
 
     # -- execution -----------------------------------------------------------------------
@@ -97,12 +97,12 @@ class Invocation:
         try:
             inventory, store = self.clients(self.deadline())
         except ConfigError as exc:  # no credentials: ours to fix, retrying cannot help
-            return _summary("error", intent.trigger, intent.event_id, message=str(exc))
+            return _config_error(exc, intent)
         reconciler = Reconciler(config, inventory, store, audit=_audit)
         try:
             result = _dispatch(reconciler, config, intent, dry_run)
         except PermanentCloudError as exc:
-            error = exc.to_dict()
+            error = exc.to_dict() | {"kind": "cloud"}
             summary = _summary("error", intent.trigger, intent.event_id, message=str(exc))
             return summary | {"error": error, "dry_run": dry_run}
         return _summary(result.status, intent.trigger, intent.event_id) | result.to_dict()
@@ -180,6 +180,11 @@ def _audit(plan: TargetPlan) -> None:
 
 def _summary(status: str, trigger: str, event_id: str = "", **extra: Any) -> dict[str, Any]:
     return {"status": status, "trigger": trigger, "event_id": event_id, "targets": []} | extra
+
+
+def _config_error(exc: ConfigError, intent: SyncInstances | ReconcileTargets) -> dict[str, Any]:
+    error = {"kind": "configuration", "problems": [str(p) for p in exc.problems]}
+    return _summary("error", intent.trigger, intent.event_id, message=str(exc), error=error)
 
 
 def _rejected(message: str, trigger: str = "unknown") -> dict[str, Any]:

@@ -56,12 +56,15 @@ def _answer(invocation: Invocation, request: HttpRequest) -> HttpResponse:
 def response_for_summary(summary: dict[str, Any]) -> HttpResponse:
     """200 for a run that went through; 422 when policy blocked any part of it, with every
     reason and the full result (other targets and unblocked changes still went ahead);
-    400 for a request naming unknown targets; 502 for a permanent cloud error."""
+    400 for a request naming unknown targets; 502 for a permanent cloud error; 500 when
+    our configuration (or credentials) is at fault."""
     status = summary.get("status")
     if status == "rejected":
         return error_response(400, "bad_request", str(summary.get("message", "")))
     if status == "error":
         message = str(summary.get("message", ""))
+        if summary.get("error", {}).get("kind") == "configuration":
+            return HttpResponse(500, {"error": "configuration", "message": message})
         return HttpResponse(502, {"error": "cloud_error", "message": message, "result": summary})
     reasons = [r for t in summary.get("targets", []) for r in t.get("blocked", [])]
     if reasons:

@@ -300,3 +300,20 @@ def test_invalid_configuration_is_500_without_details_leaking_a_traceback(
     assert response["statusCode"] == 500
     _no_traceback(response)
     assert total_calls(configured.calls()) == 0
+
+
+def test_missing_credentials_is_500_configuration_without_a_cloud_call(
+    configured: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+    state = configured.state()
+
+    response = invoke(http_event("POST", "/reconcile", {}))
+
+    assert response["statusCode"] == 500
+    body = http_body(response)
+    assert body["error"] == "configuration"
+    assert "ALIBABA_CLOUD_ACCESS_KEY_SECRET" in body["message"]
+    assert total_calls(configured.calls()) == 0
+    assert configured.state() == state
+    _no_traceback(response)
