@@ -10,7 +10,9 @@ from localcloud import actions
 from localcloud.auth import Authenticator
 from localcloud.calls import CallLog
 from localcloud.context import CallContext
-from localcloud.errors import CloudError, CustomError
+from localcloud.ecs.models import EcsModel
+from localcloud.ecs.responses import describe_instances
+from localcloud.errors import CloudError, CustomError, ForbiddenRam
 from localcloud.faults import Fault, FaultBook
 from localcloud.state import CloudState, Seed, load_seed
 from localcloud.wire import HttpReply, HttpRequest, Params, error_reply, new_request_id
@@ -60,7 +62,9 @@ class Backend:
         self, request: HttpRequest, params: Params, action: str, version: str, request_id: str
     ) -> HttpReply:
         spec = actions.lookup(action, version)
-        self.auth.authenticate(request, params)
+        identity = self.auth.authenticate(request, params)
+        if action in self.state.denied.get(identity.access_key_id, ()):
+            return self._denied(action, params, request_id)
         fault = self.faults.take(action)
         delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
         ctx = CallContext(delay_s=delay, stopping=self.stopping)
@@ -76,6 +80,14 @@ class Backend:
             ctx.pause()
         if fault and _replaces_answer(fault):
             return _broken_reply(fault, request_id)
+        return HttpReply.json(200, {"RequestId": request_id, **result})
+
+    def _denied(self, action: str, params: Params, request_id: str) -> HttpReply:
+        """RAM refuses the action. DescribeInstances is the documented exception: an
+        unauthorised caller gets an empty list, and only ``DryRun`` reveals the refusal."""
+        if action != "DescribeInstances" or params.boolean("DryRun"):
+            raise ForbiddenRam()
+        result = describe_instances(EcsModel(), params, CallContext())
         return HttpReply.json(200, {"RequestId": request_id, **result})
 
 

@@ -116,3 +116,13 @@ class DryRunOperation(CloudError):
     CODE = "DryRunOperation"
     STATUS = 400
     MESSAGE = "Request validation has been passed with DryRun flag set."
+
+
+class ForbiddenRam(CloudError):
+    """The caller's RAM policy does not allow the action (seeded with ``Denied``)."""
+
+    CODE = "Forbidden.RAM"
+    STATUS = 403
+    MESSAGE = (
+        "User not authorized to operate on the specified resource, or this API doesn't support RAM."
+    )

@@ -26,8 +26,11 @@ class CloudState:
         if unknown:
             raise ValueError(f"unknown seed keys: {sorted(unknown)}")
         self.credentials = {DEFAULT_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_SECRET}
+        self.denied: dict[str, frozenset[str]] = {}
         for item in seed.get("credentials", []):
             self.credentials[str(item["AccessKeyId"])] = str(item["AccessKeySecret"])
+            if item.get("Denied"):
+                self.denied[str(item["AccessKeyId"])] = frozenset(map(str, item["Denied"]))
         self.ecs = EcsModel()
         for region, instances in _regions(seed, "ecs").items():
             self.ecs.put(region, instances)
@@ -39,6 +42,7 @@ class CloudState:
         """The state in the seed's shape (a seed that reproduces it)."""
         credentials = [
             {"AccessKeyId": key, "AccessKeySecret": secret}
+            | ({"Denied": sorted(self.denied[key])} if key in self.denied else {})
             for key, secret in self.credentials.items()
         ]
         return {"credentials": credentials, "ecs": self.ecs.dump(), "kvstore": self.kvstore.dump()}

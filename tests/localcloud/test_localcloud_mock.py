@@ -109,3 +109,45 @@ def test_plain_backend_reset() -> None:
     ]
     cloud.reset()
     assert "cn-beijing" not in cloud.state()["kvstore"]
+
+
+def test_a_denied_caller_sees_an_empty_listing_and_dry_run_reveals_the_refusal() -> None:
+    """Documented quirk: without ecs:DescribeInstances the answer is an empty list."""
+    seed = demo_seed()
+    seed["credentials"] = [
+        {
+            "AccessKeyId": "denied-id",
+            "AccessKeySecret": "denied-secret",
+            "Denied": ["DescribeInstances", "ModifySecurityIps"],
+        }
+    ]
+    with LocalCloud.mocked(seed, base_url=BASE) as cloud:
+        client = ecs(ENDPOINT, key="denied-id", secret="denied-secret")
+        listing = client.describe_instances(
+            ecs_models.DescribeInstancesRequest(region_id="cn-hangzhou")
+        )
+        assert listing.body.instances.instance == []
+        assert (
+            ecs(ENDPOINT)
+            .describe_instances(ecs_models.DescribeInstancesRequest(region_id="cn-hangzhou"))
+            .body.instances.instance
+        ), "an allowed caller still sees the fleet"
+        with pytest.raises(AlibabaCloudException) as dry:
+            client.describe_instances(
+                ecs_models.DescribeInstancesRequest(region_id="cn-hangzhou", dry_run=True)
+            )
+        assert dry.value.code == "Forbidden.RAM"
+        with pytest.raises(AlibabaCloudException) as write:
+            kvstore(ENDPOINT, key="denied-id", secret="denied-secret").modify_security_ips(
+                kv_models.ModifySecurityIpsRequest(
+                    instance_id=R, security_ips="10.0.8.8", security_ip_group_name="ecs_orders"
+                )
+            )
+        assert write.value.code == "Forbidden.RAM"
+        assert "10.0.8.8" not in str(cloud.state()["kvstore"])
+        dumped = cloud.state()["credentials"]
+        assert {
+            "AccessKeyId": "denied-id",
+            "AccessKeySecret": "denied-secret",
+            "Denied": ["DescribeInstances", "ModifySecurityIps"],
+        } in dumped

@@ -151,3 +151,30 @@ def test_blocked_removal_is_a_422_over_the_webhook(
         assert answer["statusCode"] == 422
         assert "nothing removed" in answer["body"]
         assert entries(cloud.state()) >= set(HOSTS.values())
+
+
+def test_an_unauthorised_role_is_an_error_not_an_empty_fleet(
+    rel_env: Callable[..., Any], rel_no_backoff: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ecs:DescribeInstances the listing is empty, not an error (documented): the
+    function confirms an empty listing with DryRun, reports the refusal, removes nothing."""
+    seed = _fleet_seed()
+    seed["credentials"] = [
+        {
+            "AccessKeyId": "norole-id",
+            "AccessKeySecret": "norole-secret-0123",
+            "Denied": ["DescribeInstances"],
+        }
+    ]
+    with mounted(seed) as cloud:
+        # Even with removal limits lifted, nothing may be removed on an unauthorised read.
+        rel_env(BASE_URL, config(policy={"max_removals": 1000, "max_removal_percent": 100}))
+        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "norole-id")
+        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "norole-secret-0123")
+        before = cloud.state()
+        result = handler.handler(encode(timer()), None)
+        assert result["status"] == "error"
+        assert result["error"]["code"] == "Forbidden.RAM"
+        assert result["error"]["request_id"]
+        assert cloud.state()["kvstore"] == before["kvstore"]
+        assert cloud.calls()["counts"].get("ModifySecurityIps", 0) == 0

@@ -86,7 +86,23 @@ class EcsInventory:
                 instance = instance_from_wire(item, region)
                 if instance is not None:
                     found.setdefault(instance.instance_id, instance)
+        if not found and not (query and (query.instance_ids or query.private_ips)):
+            self._verify_access(region)
         return list(found.values())
+
+    def _verify_access(self, region: str) -> None:
+        """An unauthorised caller gets an empty list, not an error, so an empty region
+        listing is a doubtful read: confirm it with ``DryRun``, which answers
+        ``DryRunOperation`` when the call is allowed and a permission error when not."""
+        call = Call(
+            self._endpoints.base_url("ecs", region), "ecs", region, ACTION, VERSION,
+            {"RegionId": region, "DryRun": "true"},
+        )  # fmt: skip
+        try:
+            self._rpc.call(call)
+        except PermanentCloudError as exc:
+            if exc.code != "DryRunOperation":
+                raise
 
     def get_instances(self, region: str, instance_ids: Sequence[str]) -> list[Instance]:
         """The instances with these ids that still exist; no call for an empty list."""

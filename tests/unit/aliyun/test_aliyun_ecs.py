@@ -261,3 +261,45 @@ def test_cached_inventory_lists_once_per_region_and_query(
     assert len(cached.list_instances("cn-hangzhou")) == 3
     cached.find_by_private_ips("cn-hangzhou", ["10.0.0.1"])  # always fresh
     assert len(mocked.calls) == 8
+
+
+def _empty_then(mocked: responses.RequestsMock, status: int, body: Any) -> list[dict[str, str]]:
+    """An empty listing, then the answer to the DryRun that checks it."""
+    seen: list[dict[str, str]] = []
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        query = query_of(request)
+        seen.append(query)
+        if query.get("DryRun") == "true":
+            return reply(status, body)
+        return reply(200, {"RequestId": "R", "Instances": {"Instance": []}, "NextToken": ""})
+
+    mocked.add_callback(responses.POST, ECS_URL, callback=answer)
+    return seen
+
+
+def test_an_empty_region_listing_is_confirmed_with_dry_run(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    allowed = {"RequestId": "R", "Code": "DryRunOperation", "Message": "passed"}
+    seen = _empty_then(mocked, 400, allowed)
+    assert inventory.list_instances("cn-hangzhou") == []
+    assert [q.get("DryRun") for q in seen] == [None, "true"]
+
+
+def test_an_empty_listing_of_an_unauthorised_role_raises_instead_of_looking_empty(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    refused = {"RequestId": "R-RAM", "Code": "Forbidden.RAM", "Message": "not authorized"}
+    _empty_then(mocked, 403, refused)
+    with pytest.raises(PermanentCloudError) as caught:
+        inventory.list_instances("cn-hangzhou")
+    assert (caught.value.code, caught.value.request_id) == ("Forbidden.RAM", "R-RAM")
+
+
+def test_an_empty_lookup_by_id_is_not_double_checked(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    seen = _empty_then(mocked, 403, {"Code": "Forbidden.RAM"})
+    assert inventory.get_instances("cn-hangzhou", ["i-gone00000001"]) == []
+    assert len(seen) == 1
