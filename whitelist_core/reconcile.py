@@ -99,7 +99,10 @@ class Reconciler:
         try:
             group = self._group(region, target.instance_id, target.group)
         except PermanentCloudError as exc:
-            return TargetResult(plan_target(owner, None, {}), "error", exc.to_dict())
+            blank = TargetPlan(
+                owner.target, region, owner.instance_id, owner.group, owner.attribute
+            )
+            return TargetResult(blank, "error", _cloud_error(exc))
         plan = planner(owner, group)
         return TargetResult(enforce(plan, check(plan, self.config.policy)), "planned")
 
@@ -111,16 +114,20 @@ class Reconciler:
         return self._apply(draft.plan)
 
     def _apply(self, plan: TargetPlan) -> TargetResult:
+        """Additions first, then removals; the audit line names what was really applied."""
         args = (plan.region, plan.instance_id, plan.group)
+        done = replace(plan, add=(), remove=())
         try:
             if plan.add:
                 self.store.append(*args, [c.entry for c in plan.add], plan.attribute)
+                done = replace(done, add=plan.add)
             if plan.remove:
                 self.store.delete(*args, [c.entry for c in plan.remove], plan.attribute)
+                done = replace(done, remove=plan.remove)
         except PermanentCloudError as exc:
-            return TargetResult(plan, "error", exc.to_dict())
-        finally:
-            self._groups.pop((plan.region, plan.instance_id), None)
+            if done.changed:
+                self._audit(done)
+            return TargetResult(done, "error", _cloud_error(exc))
         self._audit(plan)
         return TargetResult(plan, "applied")
 
@@ -200,3 +207,7 @@ def _keep_held(target: Target, draft: TargetResult, holders: list[Instance]) -> 
     )
     remove = tuple(c for c in plan.remove if c.entry not in held)
     return replace(draft, plan=replace(plan, remove=remove, warnings=plan.warnings + notes))
+
+
+def _cloud_error(exc: PermanentCloudError) -> dict[str, object]:
+    return exc.to_dict() | {"kind": "cloud"}

@@ -52,6 +52,9 @@ def test_permanent_error_on_one_target_is_reported_and_the_others_apply(
     assert error["request_id"]
     assert error["retryable"] is False
     assert by_name["sessions-cache"]["status"] == "applied"
+    # A target whose group could not be read plans nothing (no phantom placeholder).
+    assert (by_name["orders-cache"]["added"], by_name["orders-cache"]["removed"]) == ([], [])
+    assert error["kind"] == "cloud"
     state = configured.state()
     assert entries_of(state, R_ORDERS, "ecs_orders") == {WEB1_IP}  # untouched
     assert entries_of(state, R_SESSIONS, "ecs_web") == {WEB1_IP, WEB2_IP}
