@@ -29,8 +29,9 @@ typecheck: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
+# CONFIG=path/to/whitelist.yml ships that configuration (default: examples/whitelist.yml).
 package: $(STAMP)
-	$(PY) tools/package.py
+	$(PY) tools/package.py $(if $(CONFIG),--example $(CONFIG))
 
 FUZZ_RUNS ?= 200000
 
