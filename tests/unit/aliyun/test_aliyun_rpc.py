@@ -280,7 +280,8 @@ def test_one_log_line_per_attempt_without_secrets(
         make_rpc().call(CALL)
     calls = [line for line in logs if line["event"] == "cloud_call"]
     assert [
-        (c["attempt"], c["outcome"], c["code"], c["cloud_request_id"], c["http_status"]) for c in calls
+        (c["attempt"], c["outcome"], c["code"], c["cloud_request_id"], c["http_status"])
+        for c in calls
     ] == [
         (1, "retry", "Throttling.User", "REQ-T", 400),
         (2, "ok", "", "REQ-OK", 200),
