@@ -33,6 +33,10 @@ demo: $(STAMP)
 package: $(STAMP)
 	$(PY) tools/package.py $(if $(CONFIG),--example $(CONFIG))
 
+# Benchmarks (not part of `make test`): prints a table and writes BENCHMARKS.md.
+bench: $(STAMP)
+	$(PY) bench/run.py
+
 FUZZ_RUNS ?= 200000
 
 fuzz: $(STAMP)
