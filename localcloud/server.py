@@ -39,6 +39,9 @@ class LocalCloudServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: LocalCloudServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm and the client's
+    # delayed ACK every keep-alive answer would wait ~40 ms.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._serve()
