@@ -103,6 +103,8 @@ def test_dependency_tree_drops_caches_scripts_tests_and_install_records(tmp_path
         "requests-2.0.dist-info/RECORD",
         "requests-2.0.dist-info/INSTALLER",
         "requests-2.0.dist-info/REQUESTED",
+        "yaml/_yaml.cpython-310-x86_64-linux-gnu.so",
+        "pydantic/v1/main.py",
     ]
     for name in keep + drop:
         _touch(tmp_path / name)
@@ -138,6 +140,21 @@ def test_forbidden_names_are_caught(name: str) -> None:
 )
 def test_ordinary_names_are_allowed(name: str) -> None:
     assert package.forbidden_entries([name]) == []
+
+
+def test_only_cpython_310_bytecode_beside_its_source_is_allowed() -> None:
+    names = [
+        "whitelist_core/app.py",
+        "whitelist_core/__pycache__/app.cpython-310.pyc",
+        "__pycache__/handler.cpython-310.pyc",
+        "whitelist_core/__pycache__/app.cpython-311.pyc",
+        "whitelist_core/__pycache__/gone.cpython-310.pyc",
+    ]
+    assert package.forbidden_entries(names) == [
+        "__pycache__/handler.cpython-310.pyc",
+        "whitelist_core/__pycache__/app.cpython-311.pyc",
+        "whitelist_core/__pycache__/gone.cpython-310.pyc",
+    ]
 
 
 def test_zip_is_sorted_with_fixed_times_and_modes_and_reproducible(tmp_path: Path) -> None:
@@ -198,7 +215,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("package")
     root = _source_tree(base / "root")
     assert package.main(["--root", str(root), "--out", str(base / "one")]) == 0
-    second = package.build(root, base / "two")
+    second = package.build(root, base / "two", python310=package.find_python310(None))
     (first,) = (base / "one").iterdir()
     return first, second
 
@@ -230,9 +247,34 @@ def test_package_holds_nothing_it_must_not(builds: tuple[Path, Path]) -> None:
         names = archive.namelist()
     assert package.forbidden_entries(names) == []
     tops = {n.split("/")[0] for n in names}
-    assert not {"localcloud", "tests", "bin", "tools", "examples", "__pycache__"} & tops
-    assert not [n for n in names if n.endswith((".pyc", "/RECORD"))]
+    assert not {"localcloud", "tests", "bin", "tools", "examples"} & tops
+    assert not [n for n in names if n.endswith("/RECORD")]
+    assert not [n for n in names if n.endswith(".pyc") and not package.BYTECODE.search(n)]
     assert not [n for n in names if "cpython-3" in n and "cpython-310" not in n]
+    assert not [n for n in names if n.startswith(("pydantic/v1/", "yaml/_yaml."))]
+
+
+@pytest.mark.timeout(600)
+def test_package_ships_310_bytecode_for_every_module_when_a_310_is_at_hand(
+    builds: tuple[Path, Path],
+) -> None:
+    if package.find_python310(None) is None:
+        pytest.skip("no CPython 3.10 on this machine: the package is built without bytecode")
+    first, _ = builds
+    with zipfile.ZipFile(first) as archive:
+        names = set(archive.namelist())
+    sources = {n for n in names if n.endswith(".py")}
+    compiled = {n for n in names if n.endswith(".pyc")}
+    expected = {
+        f"{folder}__pycache__/{stem[:-3]}.cpython-310.pyc"
+        for folder, _, stem in (n.rpartition("/") for n in sources)
+        for folder in [folder + "/" if folder else ""]
+    }
+    assert compiled == expected
+    with zipfile.ZipFile(first) as archive:
+        header = archive.read("whitelist_core/__pycache__/app.cpython-310.pyc")[:8]
+    assert header[:4] == (3439).to_bytes(2, "little") + b"\r\n"  # CPython 3.10's magic
+    assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based; source not checked
 
 
 @pytest.mark.timeout(600)
