@@ -57,6 +57,13 @@ class TargetPlan:
         return _ordered([*kept, *(c.entry for c in self.add)])
 
     @property
+    def size_after(self) -> int:
+        """``len(self.after)`` without building it (additions are never already present)."""
+        current = set(self.current)
+        removed = sum(1 for c in self.remove if c.entry in current)
+        return len(current) - removed + sum(1 for c in self.add if c.entry not in current)
+
+    @property
     def changed(self) -> bool:
         """True when applying the plan writes anything."""
         return bool(self.add or self.remove)
@@ -100,9 +107,10 @@ def plan_target(owner: Owner, group: Group | None, desired: Mapping[str, Source]
     wanted = _with_placeholder(desired)
     current = set(blank.current)
     add = [_change(e, wanted[e]) for e in wanted if e not in current]
-    remove = [_stale(e) for e in current if e not in wanted]
-    keep = [_change(e, wanted[e]) for e in current if e in wanted]
-    return replace(blank, add=_sort(add), remove=_sort(remove), keep=_sort(keep))
+    # ``blank.current`` is already in order, so removals and kept entries need no sort.
+    remove = tuple(_stale(e) for e in blank.current if e not in wanted)
+    keep = tuple(_change(e, wanted[e]) for e in blank.current if e in wanted)
+    return replace(blank, add=_sort(add), remove=remove, keep=keep)
 
 
 def plan_additions(owner: Owner, group: Group | None, desired: Mapping[str, Source]) -> TargetPlan:
@@ -133,12 +141,12 @@ def enforce(plan: TargetPlan, violations: Iterable[Violation]) -> TargetPlan:
 
 
 def _never_empty(plan: TargetPlan) -> TargetPlan:
-    if plan.after or not plan.changed:  # writing nothing cannot empty a group
+    if plan.size_after or not plan.changed:  # writing nothing cannot empty a group
         return plan
     if PLACEHOLDER in plan.current:
         return replace(plan, remove=tuple(c for c in plan.remove if c.entry != PLACEHOLDER))
     placeholder = Change(PLACEHOLDER, "placeholder: the group may not be empty")
-    return replace(plan, add=(*plan.add, placeholder))
+    return replace(plan, add=_sort((*plan.add, placeholder)))
 
 
 def _blank(owner: Owner, group: Group | None) -> TargetPlan:

@@ -148,7 +148,7 @@ def removal_violations(plan: TargetPlan, rules: Rules) -> list[Violation]:
 
 def capacity_warnings(plan: TargetPlan, rules: Rules) -> list[Violation]:
     """A warning when the group would pass ``capacity_warn_percent`` of its 1000 entries."""
-    size = len(plan.after)
+    size = plan.size_after
     if size * 100 < rules.capacity_warn_percent * MAX_ENTRIES_PER_GROUP:
         return []
     message = (
