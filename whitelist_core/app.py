@@ -47,6 +47,8 @@ class Invocation:
     now: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
     _config: Config | None = field(default=None, init=False)
+    _deadline: float | None = field(default=None, init=False)
+    _ports: tuple[InstanceInventory, WhitelistStore] | None = field(default=None, init=False)
 
     # -- entry ---------------------------------------------------------------------------
 
@@ -95,7 +97,7 @@ class Invocation:
             if unknown:
                 return _rejected(f"unknown target(s): {', '.join(unknown)}", intent.trigger)
         try:
-            inventory, store = self.clients(self.deadline())
+            inventory, store = self.ports()
         except ConfigError as exc:  # no credentials: ours to fix, retrying cannot help
             return _config_error(exc, intent)
         reconciler = Reconciler(config, inventory, store, audit=_audit)
@@ -118,9 +120,18 @@ class Invocation:
         forced = self.environ.get("WHITELIST_DRY_RUN", "").strip().lower() in {"1", "true", "yes"}
         return forced or config.dry_run or bool(requested)
 
+    def ports(self) -> tuple[InstanceInventory, WhitelistStore]:
+        """The cloud adapters, built once per invocation (every item of a batch shares them)."""
+        if self._ports is None:
+            self._ports = self.clients(self.deadline())
+        return self._ports
+
     def deadline(self) -> float:
-        """When cloud retries must stop (``time.monotonic`` scale)."""
-        return self.monotonic() + max(1.0, self.budget() - SAFETY_MARGIN_SECONDS)
+        """When cloud retries must stop (``time.monotonic`` scale): fixed at the first call,
+        so the items of a batch share one budget instead of each getting a fresh one."""
+        if self._deadline is None:
+            self._deadline = self.monotonic() + max(1.0, self.budget() - SAFETY_MARGIN_SECONDS)
+        return self._deadline
 
     def budget(self) -> float:
         """Seconds this invocation may take: the FC function timeout, else the environment."""
