@@ -14,7 +14,9 @@ import requests
 from _common import REGION, VPC
 from _scenario import host_id, host_ip, redis_id, target_dicts
 
+from localcloud import events as cloud_events
 from localcloud.builders import make_instance, make_redis_instance, make_seed
+from localcloud.events import encode
 from localcloud.testing import run_server
 
 ACCESS_KEY_ID = "localcloud-id"
@@ -104,23 +106,8 @@ def point_handler_at(url: str, config: Path) -> None:
 
 
 def timer_event() -> bytes:
-    event = {"triggerTime": time.strftime("%Y-%m-%dT%H:%M:%SZ"), "triggerName": "bench"}
-    return json.dumps(event).encode()
+    return encode(cloud_events.timer_event("bench", time.strftime("%Y-%m-%dT%H:%M:%SZ")))
 
 
 def running_event(instance_id: str) -> bytes:
-    return json.dumps(
-        {
-            "id": f"bench-{instance_id}",
-            "source": "acs.ecs",
-            "specversion": "1.0",
-            "type": "ecs:Instance:StateChange",
-            "subject": f"acs:ecs:{REGION}:1234567890123456:instance/{instance_id}",
-            "aliyunregionid": REGION,
-            "data": {
-                "resourceId": instance_id,
-                "resourceType": "ALIYUN::ECS::Instance",
-                "state": "Running",
-            },
-        }
-    ).encode()
+    return encode(cloud_events.ecs_state_change(instance_id, "Running", REGION))

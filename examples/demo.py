@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from localcloud.builders import make_instance  # noqa: E402
+from localcloud.events import ecs_state_change, encode, http_event, timer_event  # noqa: E402
 from localcloud.testing import run_server  # noqa: E402
 
 SECRET = "demo-webhook-secret"
@@ -107,12 +108,8 @@ class Demo:
     # -- the function ----------------------------------------------------------------------
 
     def timer(self) -> dict[str, Any]:
-        event = {
-            "triggerTime": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "triggerName": "timer",
-            "payload": "demo",
-        }
-        return self.handler(json.dumps(event).encode(), None)
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self.handler(encode(timer_event("demo", now)), None)
 
     def webhook(
         self, method: str, path: str, body: dict[str, Any], signed: bool = True
@@ -121,18 +118,8 @@ class Demo:
         headers = {"Content-Type": "application/json"}
         if signed:
             headers |= self.sign(raw, SECRET, int(time.time()))
-        event = {
-            "version": "v1",
-            "rawPath": path,
-            "body": raw.decode(),
-            "isBase64Encoded": False,
-            "headers": headers,
-            "requestContext": {
-                "requestId": "demo-request",
-                "http": {"method": method, "path": path},
-            },
-        }
-        return self.handler(json.dumps(event).encode(), None)
+        event = http_event(method, path, raw, headers, request_id="demo-request")
+        return self.handler(encode(event), None)
 
     def show(self, summary: dict[str, Any]) -> None:
         print(indent(self.render(summary)))
@@ -180,21 +167,7 @@ class Demo:
 
 
 def running_event(instance_id: str) -> bytes:
-    return json.dumps(
-        {
-            "id": f"demo-{instance_id}",
-            "source": "acs.ecs",
-            "specversion": "1.0",
-            "type": "ecs:Instance:StateChange",
-            "subject": f"acs:ecs:{REGION}:1234567890123456:instance/{instance_id}",
-            "aliyunregionid": REGION,
-            "data": {
-                "resourceId": instance_id,
-                "resourceType": "ALIYUN::ECS::Instance",
-                "state": "Running",
-            },
-        }
-    ).encode()
+    return encode(ecs_state_change(instance_id, "Running", REGION, event_id=f"demo-{instance_id}"))
 
 
 def step(title: str) -> None:

@@ -22,14 +22,13 @@ file is always loaded before any module under tests/, so the alias is always the
 
 from __future__ import annotations
 
-import base64
 import copy
 import itertools
 import json
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ import pytest
 import yaml
 
 import handler
+from localcloud import events as cloud_events
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.mock import LocalCloud
 from whitelist_core import logs
@@ -180,78 +180,19 @@ def total_calls(calls: Mapping[str, Any]) -> int:
     return sum(calls["counts"].values())
 
 
-# -- building events ------------------------------------------------------------------
-
-_ids = itertools.count(1)
+# -- building events (localcloud.events has the shapes) -------------------------------
 
 
 def eventbridge_state_change(
     instance_id: str, state: str, region: str = REGION, event_id: str | None = None
 ) -> dict[str, Any]:
     """An acs.ecs ``ecs:Instance:StateChange`` CloudEvent (tests/events shape)."""
-    return {
-        "id": event_id or f"evt-{next(_ids)}",
-        "source": "acs.ecs",
-        "specversion": "1.0",
-        "type": "ecs:Instance:StateChange",
-        "subject": f"acs:ecs:{region}:1234567890123456:instance/{instance_id}",
-        "time": "2024-01-02T11:04:05+08:00",
-        "aliyunaccountid": "1234567890123456",
-        "aliyunregionid": region,
-        "data": {
-            "resourceId": instance_id,
-            "resourceType": "ALIYUN::ECS::Instance",
-            "state": state,
-        },
-    }
+    return cloud_events.ecs_state_change(instance_id, state, region, event_id)
 
 
-def cloudmonitor_state_change(instance_id: str, state: str, region: str = REGION) -> dict[str, Any]:
-    """A CloudMonitor ECS ``Instance:StateChange`` system event (tests/events shape)."""
-    return {
-        "ver": "1.0",
-        "id": f"cm-{next(_ids)}",
-        "product": "ECS",
-        "resourceId": f"acs:ecs:{region}:1234567890123456:instance/{instance_id}",
-        "level": "INFO",
-        "name": "Instance:StateChange",
-        "userId": "1234567890123456",
-        "eventTime": "20181226T220114.058+0800",
-        "regionId": region,
-        "content": {
-            "resourceId": instance_id,
-            "resourceType": "ALIYUN::ECS::Instance",
-            "state": state,
-        },
-    }
-
-
-def ess_scale_out(instance_ids: Sequence[str], region: str = REGION) -> dict[str, Any]:
-    """An acs.ess ``ScaleOutSuccess`` CloudEvent naming the new instances."""
-    return {
-        "id": f"ess-{next(_ids)}",
-        "source": "acs.ess",
-        "specversion": "1.0",
-        "type": "ess:ScalingActivity:ScaleOutSuccess",
-        "subject": f"acs:ess:{region}:1234567890123456:scalinggroup/asg-bp1example0000001",
-        "time": "2024-01-02T11:10:00+08:00",
-        "aliyunregionid": region,
-        "data": {
-            "scalingGroupId": "asg-bp1example0000001",
-            "scalingActivityId": "asa-bp1example0000001",
-            "instanceIds": list(instance_ids),
-        },
-    }
-
-
-def timer_event(payload: Any = "awesome-fc") -> dict[str, Any]:
-    """An FC timer event; a non-string ``payload`` is sent as JSON text."""
-    text = payload if isinstance(payload, str) else json.dumps(payload)
-    return {
-        "triggerTime": "2023-12-26T07:49:00Z",
-        "triggerName": "timer-trigger",
-        "payload": text,
-    }
+cloudmonitor_state_change = cloud_events.cloudmonitor_state_change
+ess_scale_out = cloud_events.ess_scale_out
+timer_event = cloud_events.timer_event
 
 
 def http_event(
@@ -278,30 +219,7 @@ def http_event(
     if secret is not None:
         all_headers |= sign(raw, secret, int(time.time()) if timestamp is None else timestamp)
     all_headers |= dict(headers or {})
-    request_id = f"1-64f6cd87-{next(_ids):024x}"
-    return {
-        "version": "v1",
-        "rawPath": path,
-        "body": base64.b64encode(raw).decode("ascii") if base64_body else raw.decode("utf-8"),
-        "isBase64Encoded": base64_body,
-        "headers": all_headers,
-        "queryParameters": {},
-        "requestContext": {
-            "accountId": "1234567890123456",
-            "domainName": "redis-wl-sync-abcdefghij.cn-hangzhou.fcapp.run",
-            "domainPrefix": "redis-wl-sync-abcdefghij",
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "11.11.11.11",
-                "userAgent": "curl/8.5.0",
-            },
-            "requestId": request_id,
-            "time": "2023-09-05T06:41:11Z",
-            "timeEpoch": "1693896071895",
-        },
-    }
+    return cloud_events.http_event(method, path, raw, all_headers, base64_body=base64_body)
 
 
 def http_body(response: Mapping[str, Any]) -> Any:

@@ -13,7 +13,6 @@ Imported by the test modules as ``from reliability_kit import ...``.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import itertools
@@ -28,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import responses
 
+from localcloud import events as cloud_events
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.mock import LocalCloud
 from whitelist_core.aliyun import factory
@@ -229,64 +229,19 @@ def count(calls: Mapping[str, Any], action: str) -> int:
 
 # -- events ---------------------------------------------------------------------------
 
-_event_ids = itertools.count(1)
-
 
 def state_change(instance_id: str, state: str, region: str = REGION) -> dict[str, Any]:
     """An EventBridge ``ecs:Instance:StateChange`` CloudEvent."""
-    return {
-        "id": f"evt-rel-{next(_event_ids)}",
-        "source": "acs.ecs",
-        "specversion": "1.0",
-        "type": "ecs:Instance:StateChange",
-        "subject": f"acs:ecs:{region}:1234567890123456:instance/{instance_id}",
-        "time": "2024-01-02T11:04:05+08:00",
-        "aliyunaccountid": "1234567890123456",
-        "aliyunregionid": region,
-        "data": {
-            "resourceId": instance_id,
-            "resourceType": "ALIYUN::ECS::Instance",
-            "state": state,
-        },
-    }
+    return cloud_events.ecs_state_change(instance_id, state, region)
 
 
 def timer() -> dict[str, Any]:
     """An FC timer event (payload not JSON: reconcile every target)."""
-    return {"triggerTime": "2024-01-02T03:04:05Z", "triggerName": "t", "payload": "x"}
+    return cloud_events.timer_event("x")
 
 
-def encode(event: Any) -> bytes:
-    return json.dumps(event).encode("utf-8")
-
-
-def http_event(
-    method: str,
-    path: str,
-    body: bytes = b"",
-    headers: Mapping[str, str] | None = None,
-    *,
-    base64_body: bool = False,
-) -> dict[str, Any]:
-    """An FC 3.0 HTTP trigger event with exactly these headers (nothing signed here)."""
-    return {
-        "version": "v1",
-        "rawPath": path,
-        "body": base64.b64encode(body).decode("ascii")
-        if base64_body
-        else body.decode("utf-8", "surrogateescape"),
-        "isBase64Encoded": base64_body,
-        "headers": dict(headers or {}),
-        "queryParameters": {},
-        "requestContext": {
-            "accountId": "1234567890123456",
-            "domainName": "wl.cn-hangzhou.fcapp.run",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1"},
-            "requestId": f"1-rel-{next(_event_ids)}",
-            "time": "2024-01-02T03:04:05Z",
-            "timeEpoch": "1704164645000",
-        },
-    }
+encode = cloud_events.encode
+http_event = cloud_events.http_event
 
 
 def signed_http_event(
