@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, cast
-from urllib.parse import quote, quote_plus
 
 import structlog
 from pythonjsonlogger.json import JsonFormatter
@@ -50,29 +48,31 @@ from structlog.contextvars import (
 from structlog.processors import format_exc_info
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
-MASK = "***"
-SECRET_MIN_LENGTH = 4
-"""Shorter registered values are ignored: masking them would mangle ordinary text."""
+from .redaction import (  # re-exported: the handler and tests use them through this module
+    MASK,
+    clear_secrets,
+    is_secret_key,
+    mask_text,
+    redact,
+    register_secret,
+)
 
-_SECRET_KEY_PARTS = (
-    "secret",
-    "token",
-    "signature",
-    "authorization",
-    "password",
-    "passwd",
-    "credential",
-)
-_QUERY_SECRET = re.compile(
-    r"(?i)\b(signature|securitytoken|security_token|accesskeysecret|access_key_secret)=[^&\s,\"']+"
-)
+__all__ = [
+    "MASK",
+    "bind_invocation",
+    "clear_invocation",
+    "clear_secrets",
+    "configure_logging",
+    "is_secret_key",
+    "mask_text",
+    "redact",
+    "register_secret",
+]
+
 _LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "WARN": 30, "ERROR": 40, "CRITICAL": 50}
 _METHOD_LEVELS = {"warn": "warning", "exception": "error", "fatal": "critical", "msg": "info"}
 
 _write_lock = threading.Lock()
-_secrets_lock = threading.Lock()
-_secret_pattern: re.Pattern[str] | None = None
-_secret_values: set[str] = set()
 _configured_level: int | None = None
 _to_stderr = False
 
@@ -140,66 +140,6 @@ def add_logger_name(logger: WrappedLogger, method_name: str, event_dict: EventDi
 def redact_secrets(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
     """Mask secrets by key and by registered value; returns a new dict, inputs untouched."""
     return redact(event_dict)
-
-
-# -- redaction ------------------------------------------------------------------------
-
-
-def is_secret_key(key: object) -> bool:
-    """Whether a field name looks like it holds a secret (case and separators ignored)."""
-    if not isinstance(key, str):
-        return False
-    lowered = key.lower()
-    return any(part in lowered for part in _SECRET_KEY_PARTS)
-
-
-def register_secret(value: str | None) -> None:
-    """Mask ``value`` (and its URL-encoded forms) wherever it appears in a log line."""
-    global _secret_pattern
-    if not value or len(value) < SECRET_MIN_LENGTH:
-        return
-    forms = {value, quote(value), quote(value, safe=""), quote_plus(value, safe="")}
-    with _secrets_lock:
-        if forms <= _secret_values:
-            return
-        _secret_values.update(forms)
-        ordered = sorted(_secret_values, key=lambda s: (-len(s), s))
-        _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
-
-
-def clear_secrets() -> None:
-    """Forget every registered secret (tests; a new cold start starts empty anyway)."""
-    global _secret_pattern
-    with _secrets_lock:
-        _secret_values.clear()
-        _secret_pattern = None
-
-
-def mask_text(text: str) -> str:
-    """``text`` with registered secrets and secret query parameters replaced by ``***``."""
-    pattern = _secret_pattern
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
-    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={MASK}", text)
-
-
-def redact(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``data`` made safe to log; anything not JSON-native becomes masked text."""
-    return {key: MASK if is_secret_key(key) else _redact_value(v) for key, v in data.items()}
-
-
-def _redact_value(value: object) -> object:
-    if isinstance(value, str):
-        return mask_text(value)
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): MASK if is_secret_key(k) else _redact_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_redact_value(item) for item in value]
-    if isinstance(value, (bytes, bytearray)):
-        return mask_text(bytes(value).decode("utf-8", "replace"))
-    return mask_text(str(value))
 
 
 # -- stdlib records -------------------------------------------------------------------
