@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
+from structlog.contextvars import bound_contextvars
+
 from .config import Config, Target
 from .entries import PLACEHOLDER
 from .errors import PermanentCloudError
@@ -118,12 +120,13 @@ class Reconciler:
         args = (plan.region, plan.instance_id, plan.group)
         done = replace(plan, add=(), remove=())
         try:
-            if plan.add:
-                self.store.append(*args, [c.entry for c in plan.add], plan.attribute)
-                done = replace(done, add=plan.add)
-            if plan.remove:
-                self.store.delete(*args, [c.entry for c in plan.remove], plan.attribute)
-                done = replace(done, remove=plan.remove)
+            with bound_contextvars(target=plan.target):  # the write's cloud_call lines
+                if plan.add:
+                    self.store.append(*args, [c.entry for c in plan.add], plan.attribute)
+                    done = replace(done, add=plan.add)
+                if plan.remove:
+                    self.store.delete(*args, [c.entry for c in plan.remove], plan.attribute)
+                    done = replace(done, remove=plan.remove)
         except PermanentCloudError as exc:
             if done.changed:
                 self._audit(done)

@@ -182,3 +182,18 @@ def test_cloud_call_lines_carry_the_invocation_request_id(
     assert cloud_calls
     assert {line.get("request_id") for line in cloud_calls} == {"req-calls"}
     assert all(line["cloud_request_id"] for line in cloud_calls)
+
+
+def test_write_lines_name_their_target_and_reads_do_not_inherit_one(
+    configured: Any, invoke: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    invoke(eventbridge_state_change(WEB2, "Running"), fc_context("req-targets"))
+
+    cloud_calls = [line for line in _lines(capfd) if line["event"] == "cloud_call"]
+    writes_by_target = sorted(
+        line["target"] for line in cloud_calls if line["action"] == "ModifySecurityIps"
+    )
+    assert writes_by_target == ["orders-cache", "sessions-cache"]
+    assert all(
+        "target" not in line for line in cloud_calls if line["action"] != "ModifySecurityIps"
+    )
