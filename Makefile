@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test unit lint typecheck fuzz bench package clean
+.PHONY: venv demo test test310 unit lint typecheck fuzz bench package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,20 @@ venv: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(PY) -m pytest -q
+
+# The suite again on CPython 3.10, the FC runtime's version, when one is installed
+# (python3.10 on PATH or under pyenv); skipped with a message otherwise.
+VENV310 := .venv310
+
+test310:
+	@py=""; for c in $$(command -v python3.10) $(HOME)/.pyenv/versions/3.10*/bin/python3.10; do \
+		if [ -x "$$c" ] && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then py="$$c"; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then echo "test310: no CPython 3.10 here, skipped"; exit 0; fi; \
+	echo "test310: $$py"; \
+	[ -x $(VENV310)/bin/python ] || "$$py" -m venv $(VENV310); \
+	$(VENV310)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt && \
+	$(VENV310)/bin/python -m pytest -q -p no:cacheprovider
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit tests/property
@@ -47,4 +61,4 @@ fuzz: $(STAMP)
 	$(PY) fuzz/fuzz_config.py -atheris_runs=$(FUZZ_RUNS) -artifact_prefix=.fuzz/
 
 clean:
-	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache .hypothesis .fuzz
+	rm -rf $(VENV) $(VENV310) dist .pytest_cache .mypy_cache .ruff_cache .hypothesis .fuzz
