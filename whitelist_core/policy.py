@@ -121,7 +121,8 @@ def check(plan: TargetPlan, rules: Rules) -> tuple[Violation, ...]:
     for change in plan.add:
         found.extend(entry_violations(change.entry, rules))
     found.extend(removal_violations(plan, rules))
-    found.extend(capacity_warnings(plan, rules))
+    blocked = len({v.entry for v in found if v.scope == "add"})
+    found.extend(capacity_warnings(plan, rules, blocked_additions=blocked))
     return tuple(found)
 
 
@@ -146,9 +147,12 @@ def removal_violations(plan: TargetPlan, rules: Rules) -> list[Violation]:
     return found
 
 
-def capacity_warnings(plan: TargetPlan, rules: Rules) -> list[Violation]:
-    """A warning when the group would pass ``capacity_warn_percent`` of its 1000 entries."""
-    size = plan.size_after
+def capacity_warnings(
+    plan: TargetPlan, rules: Rules, *, blocked_additions: int = 0
+) -> list[Violation]:
+    """A warning when the group would pass ``capacity_warn_percent`` of its 1000 entries
+    (counting only the additions policy lets through)."""
+    size = plan.size_after - blocked_additions
     if size * 100 < rules.capacity_warn_percent * MAX_ENTRIES_PER_GROUP:
         return []
     message = (

@@ -252,6 +252,16 @@ def test_capacity_counts_the_group_after_the_plan() -> None:
     assert capacity_warnings(plan(current=entries[:-1], add=entries[-1:]), rules()) != []
 
 
+def test_capacity_leaves_out_additions_that_policy_blocks() -> None:
+    # 799 private entries + 1 public one to add: 800 would be at 80 %, but the public
+    # entry is blocked, so the group ends at 799 and no capacity warning is due.
+    entries = hosts(799)
+    found = check(plan(current=entries, add=["8.8.8.8"]), rules())
+    assert [v.code for v in found] == ["public"]
+    allowed = check(plan(current=entries, add=["8.8.8.8"]), rules(allow_public=True))
+    assert [v.code for v in allowed] == ["capacity"]
+
+
 def test_a_clean_plan_has_no_violations() -> None:
     assert (
         check(
