@@ -305,6 +305,14 @@ def write_config(
     return write
 
 
+@pytest.fixture
+def configured(cloud: Any, write_config: WriteConfig) -> Any:
+    """``cloud`` with the default configuration written and an empty call log."""
+    write_config()
+    cloud.reset_calls()
+    return cloud
+
+
 Invoke = Callable[..., dict[str, Any]]
 
 

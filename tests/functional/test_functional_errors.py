@@ -27,13 +27,6 @@ from whitelist_testkit import (
 from whitelist_core.errors import TransientCloudError
 
 
-@pytest.fixture
-def configured(cloud: Any, write_config: Any) -> Any:
-    write_config()
-    cloud.reset_calls()
-    return cloud
-
-
 def test_permanent_error_on_one_target_is_reported_and_the_others_apply(
     configured: Any, invoke: Any
 ) -> None:

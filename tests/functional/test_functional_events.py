@@ -38,13 +38,6 @@ from localcloud.builders import make_instance
 MATCHED_TARGETS = 2
 
 
-@pytest.fixture
-def configured(cloud: Any, write_config: Any) -> Any:
-    write_config()
-    cloud.reset_calls()
-    return cloud
-
-
 @pytest.mark.parametrize(
     "event",
     [

@@ -24,11 +24,10 @@ SECRETS = (ACCESS_KEY_SECRET, WEBHOOK_SECRET)
 
 
 @pytest.fixture
-def configured(cloud: Any, write_config: Any, capfd: pytest.CaptureFixture[str]) -> Any:
-    write_config()
-    cloud.reset_calls()
+def configured(configured: Any, capfd: pytest.CaptureFixture[str]) -> Any:
+    """The shared fixture, with the setup's output captured away."""
     capfd.readouterr()
-    return cloud
+    return configured
 
 
 def _lines(capfd: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:

@@ -27,13 +27,6 @@ from whitelist_testkit import (
 from localcloud.builders import make_instance
 
 
-@pytest.fixture
-def configured(cloud: Any, write_config: Any) -> Any:
-    write_config()
-    cloud.reset_calls()
-    return cloud
-
-
 def _no_traceback(response: dict[str, Any]) -> None:
     assert "Traceback" not in response["body"]
     assert 'File "' not in response["body"]
