@@ -100,7 +100,7 @@ def recheck_keeps(
     """Safety (DESIGN principle 5): a host released before the listing whose IP a new host
     takes (as primary, or as secondary for a secondary_ips target) before the re-check
     keeps its entry."""
-    from whitelist_core.aliyun.ecs import EcsInventory
+    from whitelist_core.aliyun.ecs.inventory import EcsInventory
 
     cloud.reset()
     point_handler_at(cloud.url, path)
@@ -162,11 +162,11 @@ class Naive:
     def __init__(self, url: str) -> None:
         import time
 
-        from whitelist_core.aliyun.credentials import Credentials
-        from whitelist_core.aliyun.ecs import EcsInventory
-        from whitelist_core.aliyun.endpoints import Endpoints
-        from whitelist_core.aliyun.kvstore import KvstoreWhitelistStore
-        from whitelist_core.aliyun.rpc import RpcClient
+        from whitelist_core.aliyun.ecs.inventory import EcsInventory
+        from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore
+        from whitelist_core.aliyun.transport.credentials import Credentials
+        from whitelist_core.aliyun.transport.endpoints import Endpoints
+        from whitelist_core.aliyun.transport.rpc import RpcClient
 
         endpoints = Endpoints({"ecs": url, "kvstore": url})
         rpc = RpcClient(

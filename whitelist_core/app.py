@@ -148,8 +148,8 @@ def cloud_clients(context: Any, environ: Mapping[str, str]) -> ClientsFactory:
     """The real adapters, built on first use (credentials from the FC context or env)."""
 
     def build(deadline: float) -> tuple[InstanceInventory, WhitelistStore]:
-        from .aliyun.credentials import load_credentials
         from .aliyun.factory import make_clients
+        from .aliyun.transport.credentials import load_credentials
 
         credentials = load_credentials(context, environ)
         register_secret(credentials.access_key_secret)

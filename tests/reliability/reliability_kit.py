@@ -31,7 +31,7 @@ from localcloud import events as cloud_events
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.mock import LocalCloud
 from whitelist_core.aliyun import factory
-from whitelist_core.aliyun.rpc import RpcClient
+from whitelist_core.aliyun.transport.rpc import RpcClient
 from whitelist_core.webhook import sign
 
 ROOT = Path(__file__).resolve().parents[2]

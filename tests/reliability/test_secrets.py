@@ -34,7 +34,7 @@ from reliability_kit import (
 
 import handler
 from localcloud.mock import LocalCloud
-from whitelist_core.aliyun.credentials import Credentials, load_credentials
+from whitelist_core.aliyun.transport.credentials import Credentials, load_credentials
 from whitelist_core.errors import ConfigError, WhitelistError
 from whitelist_core.webhook import SIGNATURE_HEADER, sign
 

@@ -1,12 +1,31 @@
-"""Real adapters for the ports: signed, retrying clients of ECS and R-KVStore (re-exports)."""
+"""Real adapters for the ports: signed, retrying clients of the Alibaba Cloud APIs.
 
-from whitelist_core.aliyun.cache import CachedInventory
-from whitelist_core.aliyun.credentials import Credentials, load_credentials
-from whitelist_core.aliyun.ecs import EcsInventory
-from whitelist_core.aliyun.endpoints import Endpoints
+The layout says where each thing lives:
+
+- ``transport/``: what every API shares. ``credentials`` (where the keys come from),
+  ``signer`` (V3 signatures), ``rpc`` (send, decode, map errors, retry inside the
+  deadline), ``retry`` (which answers are transient, backoff), ``endpoints`` (regional
+  base URLs and overrides), ``answers`` (defensive readers of decoded JSON).
+- ``ecs/``: the instance side, ECS ``DescribeInstances`` behind ``InstanceInventory``
+  (``inventory``), the wire-to-``Instance`` decoding (``instances``) and the per-run
+  listing cache (``cache``).
+- ``stores/``: the whitelist side, one ``WhitelistStore`` per database product
+  (``kvstore`` for Redis/Tair; RDS, PolarDB and MongoDB go beside it). A product lives
+  here and nowhere else in this package.
+- another API family the function calls (Auto Scaling's lifecycle hooks, say) gets its
+  own module or package at this level, on the shared transport.
+- ``factory``: the wiring, one transport and one set of adapters per invocation.
+
+This ``__init__`` only re-exports.
+"""
+
+from whitelist_core.aliyun.ecs.cache import CachedInventory
+from whitelist_core.aliyun.ecs.inventory import EcsInventory
 from whitelist_core.aliyun.factory import make_clients
-from whitelist_core.aliyun.kvstore import KvstoreWhitelistStore
-from whitelist_core.aliyun.rpc import RpcClient
+from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore
+from whitelist_core.aliyun.transport.credentials import Credentials, load_credentials
+from whitelist_core.aliyun.transport.endpoints import Endpoints
+from whitelist_core.aliyun.transport.rpc import RpcClient
 
 __all__ = [
     "CachedInventory",

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 
 import requests
 
-from whitelist_core.aliyun.credentials import Credentials
-from whitelist_core.aliyun.ecs import EcsInventory
-from whitelist_core.aliyun.endpoints import Endpoints
-from whitelist_core.aliyun.kvstore import KvstoreWhitelistStore
-from whitelist_core.aliyun.rpc import RpcClient
+from whitelist_core.aliyun.ecs.inventory import EcsInventory
+from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore
+from whitelist_core.aliyun.transport.credentials import Credentials
+from whitelist_core.aliyun.transport.endpoints import Endpoints
+from whitelist_core.aliyun.transport.rpc import RpcClient
 
 
 def make_clients(

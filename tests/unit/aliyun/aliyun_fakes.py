@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from whitelist_core.aliyun.credentials import Credentials
-from whitelist_core.aliyun.rpc import RpcClient
+from whitelist_core.aliyun.transport.credentials import Credentials
+from whitelist_core.aliyun.transport.rpc import RpcClient
 
 ECS_URL = "https://ecs-cn-hangzhou.aliyuncs.com/"
 KVSTORE_URL = "https://r-kvstore.aliyuncs.com/"

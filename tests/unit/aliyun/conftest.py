@@ -11,9 +11,9 @@ import requests
 import responses
 from aliyun_fakes import CREDS, FakeTime, RpcFactory
 
-from whitelist_core.aliyun.endpoints import Endpoints
-from whitelist_core.aliyun.retry import Backoff
-from whitelist_core.aliyun.rpc import RpcClient
+from whitelist_core.aliyun.transport.endpoints import Endpoints
+from whitelist_core.aliyun.transport.retry import Backoff
+from whitelist_core.aliyun.transport.rpc import RpcClient
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import responses
 from alibabacloud_tea_openapi.models import Config
 from aliyun_fakes import CREDS, ECS_URL, KVSTORE_URL, RpcFactory
 
-from whitelist_core.aliyun.credentials import Credentials, load_credentials
-from whitelist_core.aliyun.ecs import EcsInventory
-from whitelist_core.aliyun.endpoints import Endpoints, host_of, sdk_host
+from whitelist_core.aliyun.ecs.inventory import EcsInventory
 from whitelist_core.aliyun.factory import make_clients
-from whitelist_core.aliyun.kvstore import KvstoreWhitelistStore
+from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore
+from whitelist_core.aliyun.transport.credentials import Credentials, load_credentials
+from whitelist_core.aliyun.transport.endpoints import Endpoints, host_of, sdk_host
 from whitelist_core.errors import ConfigError, CredentialsError
 
 ENV = {

@@ -13,10 +13,10 @@ import responses
 from aliyun_fakes import ECS_URL, RpcFactory, query_of, reply
 from structlog.testing import capture_logs
 
-from whitelist_core.aliyun.cache import CachedInventory
-from whitelist_core.aliyun.ecs import EcsInventory
-from whitelist_core.aliyun.ecs_wire import instance_from_wire
-from whitelist_core.aliyun.endpoints import Endpoints
+from whitelist_core.aliyun.ecs.cache import CachedInventory
+from whitelist_core.aliyun.ecs.instances import instance_from_wire
+from whitelist_core.aliyun.ecs.inventory import EcsInventory
+from whitelist_core.aliyun.transport.endpoints import Endpoints
 from whitelist_core.errors import PermanentCloudError
 from whitelist_core.ports import Instance, InstanceQuery
 

@@ -12,8 +12,8 @@ import responses
 from aliyun_fakes import RpcFactory, error_body, query_of, reply
 from structlog.testing import capture_logs
 
-from whitelist_core.aliyun.endpoints import Endpoints
-from whitelist_core.aliyun.kvstore import KvstoreWhitelistStore, claims_done
+from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore, claims_done
+from whitelist_core.aliyun.transport.endpoints import Endpoints
 from whitelist_core.errors import PermanentCloudError
 from whitelist_core.ports import Group
 

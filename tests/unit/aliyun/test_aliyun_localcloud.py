@@ -15,12 +15,12 @@ from aliyun_fakes import FakeTime
 
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.mock import LocalCloud
-from whitelist_core.aliyun.credentials import Credentials
-from whitelist_core.aliyun.ecs import EcsInventory
-from whitelist_core.aliyun.endpoints import Endpoints
-from whitelist_core.aliyun.kvstore import KvstoreWhitelistStore
-from whitelist_core.aliyun.retry import Backoff
-from whitelist_core.aliyun.rpc import RpcClient
+from whitelist_core.aliyun.ecs.inventory import EcsInventory
+from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore
+from whitelist_core.aliyun.transport.credentials import Credentials
+from whitelist_core.aliyun.transport.endpoints import Endpoints
+from whitelist_core.aliyun.transport.retry import Backoff
+from whitelist_core.aliyun.transport.rpc import RpcClient
 from whitelist_core.errors import PermanentCloudError, TransientCloudError
 from whitelist_core.ports import InstanceQuery
 

@@ -20,9 +20,9 @@ from aliyun_fakes import (
 )
 from structlog.testing import capture_logs
 
-from whitelist_core.aliyun import rpc as rpc_module
-from whitelist_core.aliyun.retry import Backoff, is_transient, retry_after_seconds
-from whitelist_core.aliyun.rpc import Call
+from whitelist_core.aliyun.transport import rpc as rpc_module
+from whitelist_core.aliyun.transport.retry import Backoff, is_transient, retry_after_seconds
+from whitelist_core.aliyun.transport.rpc import Call
 from whitelist_core.errors import PermanentCloudError, TransientCloudError
 
 CALL = Call(ECS_URL.rstrip("/"), "ecs", "cn-hangzhou", "DescribeInstances", "2014-05-26",

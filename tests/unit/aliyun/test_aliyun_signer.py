@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from alibabacloud_tea_openapi.utils import Utils
 
-from whitelist_core.aliyun import signer
+from whitelist_core.aliyun.transport import signer
 
 ALGO = "ACS3-HMAC-SHA256"
 SIGNED = "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version"

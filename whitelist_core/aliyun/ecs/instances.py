@@ -9,33 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from whitelist_core.aliyun.rpc import logger
+from whitelist_core.aliyun.transport.answers import as_dict, as_list, as_str, dig
+from whitelist_core.aliyun.transport.rpc import logger
 from whitelist_core.entries import EntryError, parse_entry
 from whitelist_core.ports import Instance
-
-
-def as_dict(value: object) -> Mapping[str, Any]:
-    """``value`` when it is a JSON object, else an empty one."""
-    if type(value) is dict:  # decoded JSON: skip the slow ABC check
-        return value
-    return value if isinstance(value, Mapping) else {}
-
-
-def as_list(value: object) -> list[Any]:
-    """``value`` when it is a JSON array, else an empty one."""
-    return value if isinstance(value, list) else []
-
-
-def dig(value: object, *keys: str) -> Any:
-    """``value[k1][k2]...``, or None when any level is missing or not an object."""
-    for key in keys:
-        value = as_dict(value).get(key)
-    return value
-
-
-def as_str(value: object) -> str:
-    """``value`` when it is a string, else ``""``."""
-    return value if isinstance(value, str) else ""
 
 
 def _normalised_ips(instance_id: str, raw: Iterable[object]) -> tuple[str, ...]:

@@ -19,10 +19,10 @@ from typing import Any, cast
 
 import requests
 
-from whitelist_core.aliyun import signer
-from whitelist_core.aliyun.credentials import Credentials
-from whitelist_core.aliyun.endpoints import host_of
-from whitelist_core.aliyun.retry import Backoff, is_transient, retry_after_seconds
+from whitelist_core.aliyun.transport import signer
+from whitelist_core.aliyun.transport.credentials import Credentials
+from whitelist_core.aliyun.transport.endpoints import host_of
+from whitelist_core.aliyun.transport.retry import Backoff, is_transient, retry_after_seconds
 from whitelist_core.errors import CloudError, PermanentCloudError, TransientCloudError
 
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"

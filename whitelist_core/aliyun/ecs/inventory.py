@@ -18,9 +18,10 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from whitelist_core.aliyun.ecs_wire import as_list, as_str, dig, instance_from_wire
-from whitelist_core.aliyun.endpoints import Endpoints
-from whitelist_core.aliyun.rpc import Call, RpcClient
+from whitelist_core.aliyun.ecs.instances import instance_from_wire
+from whitelist_core.aliyun.transport.answers import as_list, as_str, dig
+from whitelist_core.aliyun.transport.endpoints import Endpoints
+from whitelist_core.aliyun.transport.rpc import Call, RpcClient
 from whitelist_core.errors import PermanentCloudError
 from whitelist_core.ports import Instance, InstanceQuery
 

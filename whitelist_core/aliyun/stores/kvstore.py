@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from whitelist_core.aliyun.ecs_wire import as_dict, as_list, as_str, dig
-from whitelist_core.aliyun.endpoints import Endpoints
-from whitelist_core.aliyun.rpc import Call, RpcClient, logger
+from whitelist_core.aliyun.transport.answers import as_dict, as_list, as_str, dig
+from whitelist_core.aliyun.transport.endpoints import Endpoints
+from whitelist_core.aliyun.transport.rpc import Call, RpcClient, logger
 from whitelist_core.entries import (
     MAX_ENTRIES_PER_GROUP,
     EntryError,
