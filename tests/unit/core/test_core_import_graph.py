@@ -1,0 +1,145 @@
+"""No module of ``whitelist_core`` imports, directly or through others, a module that
+imports it back. Every import statement counts: module level, ``TYPE_CHECKING`` blocks and
+deferred imports inside functions, because a deferred import only hides a circle."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import whitelist_core
+
+PACKAGE = Path(whitelist_core.__file__).parent
+ROOT = "whitelist_core"
+Graph = Mapping[str, frozenset[str]]
+
+
+def module_names() -> dict[str, Path]:
+    """Every module of the package by dotted name (a package by its own name)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = (ROOT, *path.relative_to(PACKAGE).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def _base(module: str, is_package: bool, node: ast.ImportFrom) -> str:
+    """The absolute name ``from <base> import ...`` refers to."""
+    if node.level == 0:
+        return node.module or ""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    anchor = package[: len(package) - (node.level - 1)]
+    return ".".join([*anchor, node.module] if node.module else anchor)
+
+
+def imported(module: str, path: Path, known: Mapping[str, Path]) -> frozenset[str]:
+    """The package's modules that ``module`` names in any import statement."""
+    is_package = path.name == "__init__.py"
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _base(module, is_package, node)
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                targets.add(submodule if submodule in known else base)
+    return frozenset(t for t in targets if t in known and t != module)
+
+
+def import_graph() -> dict[str, frozenset[str]]:
+    known = module_names()
+    return {name: imported(name, path, known) for name, path in known.items()}
+
+
+def cycles(graph: Graph) -> list[list[str]]:
+    """One circle (as a path that ends where it starts) per strongly connected component."""
+    found = []
+    for component in _components(graph):
+        if len(component) > 1:
+            found.append(_circle_through(sorted(component)[0], component, graph))
+    return sorted(found)
+
+
+def _components(graph: Graph) -> Iterator[set[str]]:
+    """Tarjan's strongly connected components, iteratively (no recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            step = next(edges, None)
+            if step is not None:
+                if step not in index:
+                    index[step] = low[step] = len(index)
+                    stack.append(step)
+                    on_stack.add(step)
+                    work.append((step, iter(sorted(graph.get(step, ())))))
+                elif step in on_stack:
+                    low[node] = min(low[node], index[step])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                yield component
+
+
+def _circle_through(start: str, component: set[str], graph: Graph) -> list[str]:
+    """A shortest path from ``start`` back to itself inside ``component`` (breadth first)."""
+    paths = {start: [start]}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for step in sorted(graph[node] & component):
+                if step == start:
+                    return [*paths[node], start]
+                if step not in paths:
+                    paths[step] = [*paths[node], step]
+                    following.append(step)
+        frontier = following
+    raise AssertionError(f"{start} is in a component without a circle")  # pragma: no cover
+
+
+def test_the_import_graph_of_whitelist_core_has_no_circle() -> None:
+    found = cycles(import_graph())
+    assert found == [], "import circles: " + "; ".join(" -> ".join(c) for c in found)
+
+
+def test_the_graph_sees_deferred_type_checking_and_relative_imports() -> None:
+    graph = import_graph()
+    assert "whitelist_core.aliyun.factory" in graph["whitelist_core.app"]  # inside a function
+    assert "whitelist_core.ports" in graph["whitelist_core.aliyun.ecs.cache"]  # absolute
+    assert "whitelist_core.entries" in graph["whitelist_core.policy"]  # relative
+    assert "whitelist_core" in graph["whitelist_core.app"]  # from . import __version__
+
+
+def test_the_circle_finder_reports_a_circle_and_only_a_circle() -> None:
+    graph = {
+        "a": frozenset({"b"}),
+        "b": frozenset({"c"}),
+        "c": frozenset({"a", "d"}),
+        "d": frozenset(),
+        "e": frozenset({"e"}),
+    }
+    assert cycles(graph) == [["a", "b", "c", "a"]]
+    assert cycles({"a": frozenset({"b"}), "b": frozenset()}) == []
