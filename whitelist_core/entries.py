@@ -131,3 +131,22 @@ def group_name_problem(name: str) -> str | None:
     if name in RESERVED_GROUPS:
         return f"{name!r} is a system group that this function never writes"
     return None
+
+
+_OCTETS = {str(n): n for n in range(256)}
+"""The canonical spelling of each octet: no sign, no leading zero, no space."""
+
+
+def quad_number(address: str) -> int | None:
+    """The integer of a canonical dotted-quad IPv4 address, or None for anything else
+    (the caller then falls back to ``ipaddress``)."""
+    octets = address.split(".")
+    if len(octets) != 4:
+        return None
+    number = 0
+    for octet in octets:
+        value = _OCTETS.get(octet)
+        if value is None:
+            return None
+        number = number << 8 | value
+    return number

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from .entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER, sort_key
-from .policy import Violation, quad_number
+from .entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER, quad_number, sort_key
 from .ports import Group
 from .selection import Source
+from .violations import Violation
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,21 @@ is removed for that target); warnings only inform.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .entries import MAX_ENTRIES_PER_GROUP, is_placeholder, is_private, is_world, prefix_length
+from .entries import (
+    MAX_ENTRIES_PER_GROUP,
+    is_placeholder,
+    is_private,
+    is_world,
+    prefix_length,
+    quad_number,
+)
+from .violations import Violation
 
 if TYPE_CHECKING:
     from .planner import TargetPlan
-
-Severity = Literal["block", "warn"]
-Scope = Literal["add", "remove", "target"]
 
 
 class Rules(Protocol):
@@ -35,17 +39,6 @@ class Rules(Protocol):
     def max_removal_percent(self) -> int: ...
     @property
     def capacity_warn_percent(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: a stable ``code``, a sentence, and what it applies to."""
-
-    code: str
-    message: str
-    scope: Scope = "add"
-    entry: str = ""
-    severity: Severity = "block"
 
 
 def entry_violations(entry: str, rules: Rules) -> list[Violation]:
@@ -91,24 +84,6 @@ _PRIVATE_RANGES = (
 )
 """10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 and 100.64.0.0/10 as inclusive integer ranges
 (the networks of ``entries.is_private``)."""
-
-_OCTETS = {str(n): n for n in range(256)}
-"""The canonical spelling of each octet: no sign, no leading zero, no space."""
-
-
-def quad_number(address: str) -> int | None:
-    """The integer of a canonical dotted-quad IPv4 address, or None for anything else
-    (the caller then falls back to ``ipaddress``)."""
-    octets = address.split(".")
-    if len(octets) != 4:
-        return None
-    number = 0
-    for octet in octets:
-        value = _OCTETS.get(octet)
-        if value is None:
-            return None
-        number = number << 8 | value
-    return number
 
 
 def _v(code: str, message: str, entry: str) -> Violation:
