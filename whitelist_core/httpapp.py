@@ -5,11 +5,13 @@ Kept apart from ``app`` so that events from other triggers never import it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from . import __version__
+from .config import Config
 from .errors import ConfigError, TransientCloudError
-from .intents import HttpRequest
+from .intents import HttpRequest, Intent
 from .webhook import (
     HttpResponse,
     error_response,
@@ -18,10 +20,18 @@ from .webhook import (
     route,
 )
 
-if TYPE_CHECKING:
-    from .app import Invocation
-
 DEFAULT_TOLERANCE_SECONDS = 300
+
+
+class Invocation(Protocol):
+    """What answering a request needs of the invocation (``app.Invocation`` is one);
+    depending on this interface, not on ``app``, keeps the import graph one-way."""
+
+    @property
+    def environ(self) -> Mapping[str, str]: ...
+    def config(self) -> Config: ...
+    def now(self) -> float: ...
+    def run_intent(self, intent: Intent) -> dict[str, Any]: ...
 
 
 def handle_http(invocation: Invocation, request: HttpRequest) -> dict[str, Any]:
