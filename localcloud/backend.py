@@ -12,8 +12,9 @@ from localcloud.calls import CallLog
 from localcloud.context import CallContext
 from localcloud.ecs.models import EcsModel
 from localcloud.ecs.responses import describe_instances
-from localcloud.errors import CloudError, CustomError, ForbiddenRam
+from localcloud.errors import CloudError, CustomError
 from localcloud.faults import Fault, FaultBook
+from localcloud.ram import refusal
 from localcloud.state import CloudState, Seed, load_seed
 from localcloud.wire import HttpReply, HttpRequest, Params, error_reply, new_request_id
 
@@ -63,8 +64,11 @@ class Backend:
     ) -> HttpReply:
         spec = actions.lookup(action, version)
         identity = self.auth.authenticate(request, params)
-        if action in self.state.denied.get(identity.access_key_id, ()):
-            return self._denied(action, params, request_id)
+        denial = self.state.denied.get(identity.access_key_id)
+        if denial is not None and action in denial.actions:
+            if not denial.empty_listing(action, params.boolean("DryRun")):
+                raise refusal(action, spec.product, identity.access_key_id)
+            return self._empty_listing(params, request_id)
         fault = self.faults.take(action)
         delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
         ctx = CallContext(delay_s=delay, stopping=self.stopping)
@@ -82,11 +86,8 @@ class Backend:
             return _broken_reply(fault, request_id)
         return HttpReply.json(200, {"RequestId": request_id, **result})
 
-    def _denied(self, action: str, params: Params, request_id: str) -> HttpReply:
-        """RAM refuses the action. DescribeInstances is the documented exception: an
-        unauthorised caller gets an empty list, and only ``DryRun`` reveals the refusal."""
-        if action != "DescribeInstances" or params.boolean("DryRun"):
-            raise ForbiddenRam()
+    def _empty_listing(self, params: Params, request_id: str) -> HttpReply:
+        """The older answer to an unauthorised DescribeInstances: 200 and no instances."""
         result = describe_instances(EcsModel(), params, CallContext())
         return HttpReply.json(200, {"RequestId": request_id, **result})
 

@@ -9,6 +9,9 @@ of client errors (see docs/localcloud.md for the sources and the guesses).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class CloudError(Exception):
     """An error answered as ``{"RequestId","HostId","Code","Message","Recommend"}``."""
@@ -22,6 +25,7 @@ class CloudError(Exception):
         self.status: int = self.STATUS
         self.message: str = message if message is not None else self.MESSAGE
         self.headers: dict[str, str] = {}
+        self.extra: dict[str, Any] = {}  # more keys of the error body (AccessDeniedDetail)
         super().__init__(f"{self.code}: {self.message}")
 
 
@@ -126,3 +130,8 @@ class ForbiddenRam(CloudError):
     MESSAGE = (
         "User not authorized to operate on the specified resource, or this API doesn't support RAM."
     )
+
+    def __init__(self, detail: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        if detail is not None:
+            self.extra["AccessDeniedDetail"] = dict(detail)

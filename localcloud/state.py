@@ -9,6 +9,7 @@ from typing import Any
 
 from localcloud.ecs.models import EcsModel
 from localcloud.kvstore.models import KvstoreModel, instance_from_seed
+from localcloud.ram import Denial, denial_from_seed
 
 DEFAULT_ACCESS_KEY_ID = "localcloud-id"
 DEFAULT_ACCESS_KEY_SECRET = "localcloud-secret"  # noqa: S105 - a published fake credential
@@ -26,11 +27,12 @@ class CloudState:
         if unknown:
             raise ValueError(f"unknown seed keys: {sorted(unknown)}")
         self.credentials = {DEFAULT_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_SECRET}
-        self.denied: dict[str, frozenset[str]] = {}
+        self.denied: dict[str, Denial] = {}
         for item in seed.get("credentials", []):
             self.credentials[str(item["AccessKeyId"])] = str(item["AccessKeySecret"])
-            if item.get("Denied"):
-                self.denied[str(item["AccessKeyId"])] = frozenset(map(str, item["Denied"]))
+            denial = denial_from_seed(item)
+            if denial is not None:
+                self.denied[str(item["AccessKeyId"])] = denial
         self.ecs = EcsModel()
         for region, instances in _regions(seed, "ecs").items():
             self.ecs.put(region, instances)
@@ -42,7 +44,7 @@ class CloudState:
         """The state in the seed's shape (a seed that reproduces it)."""
         credentials = [
             {"AccessKeyId": key, "AccessKeySecret": secret}
-            | ({"Denied": sorted(self.denied[key])} if key in self.denied else {})
+            | (self.denied[key].to_seed() if key in self.denied else {})
             for key, secret in self.credentials.items()
         ]
         return {"credentials": credentials, "ecs": self.ecs.dump(), "kvstore": self.kvstore.dump()}

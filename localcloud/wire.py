@@ -116,5 +116,6 @@ def error_reply(error: CloudError, request_id: str, host: str, product: str) -> 
         "Code": error.code,
         "Message": error.message,
         "Recommend": recommend,
+        **error.extra,
     }
     return HttpReply.json(error.status, payload)

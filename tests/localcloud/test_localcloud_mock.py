@@ -112,13 +112,15 @@ def test_plain_backend_reset() -> None:
 
 
 def test_a_denied_caller_sees_an_empty_listing_and_dry_run_reveals_the_refusal() -> None:
-    """Documented quirk: without ecs:DescribeInstances the answer is an empty list."""
+    """The older answer (before ECS moved to 403 Forbidden.RAM), seeded per credential:
+    without ecs:DescribeInstances the answer is an empty list."""
     seed = demo_seed()
     seed["credentials"] = [
         {
             "AccessKeyId": "denied-id",
             "AccessKeySecret": "denied-secret",
             "Denied": ["DescribeInstances", "ModifySecurityIps"],
+            "DeniedAnswer": "empty-list",
         }
     ]
     with LocalCloud.mocked(seed, base_url=BASE) as cloud:
@@ -150,4 +152,5 @@ def test_a_denied_caller_sees_an_empty_listing_and_dry_run_reveals_the_refusal()
             "AccessKeyId": "denied-id",
             "AccessKeySecret": "denied-secret",
             "Denied": ["DescribeInstances", "ModifySecurityIps"],
+            "DeniedAnswer": "empty-list",
         } in dumped

@@ -156,14 +156,16 @@ def test_blocked_removal_is_a_422_over_the_webhook(
 def test_an_unauthorised_role_is_an_error_not_an_empty_fleet(
     rel_env: Callable[..., Any], rel_no_backoff: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without ecs:DescribeInstances the listing is empty, not an error (documented): the
-    function confirms an empty listing with DryRun, reports the refusal, removes nothing."""
+    """Without ecs:DescribeInstances the listing used to be empty, not an error (the older
+    answer, seeded per credential): the function confirms an empty listing with DryRun,
+    reports the refusal, removes nothing."""
     seed = _fleet_seed()
     seed["credentials"] = [
         {
             "AccessKeyId": "norole-id",
             "AccessKeySecret": "norole-secret-0123",
             "Denied": ["DescribeInstances"],
+            "DeniedAnswer": "empty-list",
         }
     ]
     with mounted(seed) as cloud:
