@@ -192,13 +192,19 @@ def test_both_removal_limits_are_reported() -> None:
     assert [v.code for v in found] == ["too_many_removals", "removal_share"]
 
 
+PH = "127.0.0.1"
+
+
 @pytest.mark.parametrize(
-    ("current", "remove", "blocked"),
+    ("current", "remove", "limits", "blocked"),
     [
-        (["127.0.0.1", "10.0.0.1", "10.0.0.2"], ["127.0.0.1", "10.0.0.1"], False),
-        (["127.0.0.1", "10.0.0.1"], ["127.0.0.1"], False),
-        (["127.0.0.1"], ["127.0.0.1"], False),
-        (["127.0.0.1", "10.0.0.1", "10.0.0.2"], ["10.0.0.1", "10.0.0.2"], True),
+        # Counting the placeholder would make 2 removals, over max_removals=1.
+        ([PH, "10.0.0.1", "10.0.0.2"], [PH, "10.0.0.1"], {"max_removals": 1}, False),
+        # Counting it would make 1 removal, over max_removals=0.
+        ([PH, "10.0.0.1"], [PH], {"max_removals": 0}, False),
+        ([PH], [PH], {"max_removals": 0}, False),
+        # Counting it as owned would make 1 of 2 (50 %, allowed) out of 1 of 1 (100 %).
+        ([PH, "10.0.0.1"], ["10.0.0.1"], {"max_removals": 10, "max_removal_percent": 50}, True),
     ],
     ids=[
         "placeholder-not-counted-in-removals",
@@ -207,8 +213,11 @@ def test_both_removal_limits_are_reported() -> None:
         "placeholder-not-counted-as-owned",
     ],
 )
-def test_placeholder_is_not_counted(current: list[str], remove: list[str], blocked: bool) -> None:
-    found = removal_violations(plan(current=current, remove=remove), rules(max_removals=1))
+def test_placeholder_is_not_counted(
+    current: list[str], remove: list[str], limits: dict[str, int], blocked: bool
+) -> None:
+    """Each case is blocked, or not, only because of how the placeholder is counted."""
+    found = removal_violations(plan(current=current, remove=remove), rules(**limits))
     assert bool(found) is blocked
 
 
