@@ -141,6 +141,8 @@ def _apply(instance: RedisInstance, change: Modification) -> None:
     group = instance.groups.get(change.group)
     if change.mode == "Delete":
         _delete(instance, group, change.entries)
+        if group is not None:
+            group.attribute = change.attribute
         return
     current = group.entries if group and change.mode == "Append" else []
     if change.mode == "Append" and set(current) & set(change.entries):
@@ -151,8 +153,8 @@ def _apply(instance: RedisInstance, change: Modification) -> None:
     if group is None:
         group = instance.groups[change.group] = SecurityIpGroup(change.group, "", [])
     group.entries = updated
-    if change.attribute:
-        group.attribute = change.attribute
+    # Every write sets the attribute it sends: an empty one un-hides the group.
+    group.attribute = change.attribute
 
 
 def _delete(instance: RedisInstance, group: SecurityIpGroup | None, gone: Iterable[str]) -> None:

@@ -196,7 +196,7 @@ def test_seeded_hidden_group_marked_not_system_is_writable() -> None:
 def test_hidden_group_created_through_the_api_stays_writable() -> None:
     kv = model()
     kv.modify(change("Cover", "10.0.0.1", attribute="hidden"), lambda: None)
-    kv.modify(change("Append", "10.0.0.2"), lambda: None)
+    kv.modify(change("Append", "10.0.0.2", attribute="hidden"), lambda: None)
     assert kv.describe(R) == [
         {
             "SecurityIpGroupName": "ecs_sync",
@@ -204,6 +204,18 @@ def test_hidden_group_created_through_the_api_stays_writable() -> None:
             "SecurityIpList": "10.0.0.1,10.0.0.2",
         }
     ]
+
+
+@pytest.mark.parametrize("mode", ["Append", "Delete", "Cover"])
+def test_every_write_sets_the_attribute_it_sends(mode: str) -> None:
+    """The attribute is a parameter of each write, not sticky: an empty one un-hides."""
+    kv = model()
+    kv.modify(change("Cover", "10.0.0.1,10.0.0.2", attribute="hidden"), lambda: None)
+    ips = {"Append": "10.0.0.3", "Delete": "10.0.0.2", "Cover": "10.0.0.4"}[mode]
+    kv.modify(change(mode, ips), lambda: None)
+    assert kv.describe(R)[0]["SecurityIpGroupAttribute"] == ""
+    kv.modify(change("Append", "10.0.0.9", attribute="hidden"), lambda: None)
+    assert kv.describe(R)[0]["SecurityIpGroupAttribute"] == "hidden"
 
 
 def test_unknown_instance_and_state() -> None:
