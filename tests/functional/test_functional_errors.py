@@ -24,6 +24,8 @@ from whitelist_testkit import (
     writes,
 )
 
+from whitelist_core.aliyun import factory
+from whitelist_core.aliyun.rpc import RpcClient
 from whitelist_core.errors import TransientCloudError
 
 
@@ -100,38 +102,83 @@ def test_transient_error_within_the_retries_is_absorbed(configured: Any, invoke:
     assert codes[:3] == ["Throttling.User", "Throttling.User", None]
 
 
+class VirtualTime:
+    """Stands in for ``factory.RpcClient``: the real client, on a clock that stands still
+    except for the backoff sleeps, which return at once and only move it on; jitter is
+    always its maximum. Records the deadline each invocation got and every sleep."""
+
+    def __init__(self) -> None:
+        self.deadlines: list[float] = []
+        self.started: list[float] = []
+        self.sleeps: list[float] = []
+
+    def __call__(self, credentials: Any, *, deadline: float, **options: Any) -> RpcClient:
+        start = time.monotonic()
+        self.deadlines.append(deadline)
+        self.started.append(start)
+
+        def clock() -> float:
+            return start + sum(self.sleeps)
+
+        return RpcClient(
+            credentials, deadline=deadline, clock=clock, sleep=self.sleeps.append,
+            rand=lambda: 1.0, **options,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def virtual_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
+    fake = VirtualTime()
+    monkeypatch.setattr(factory, "RpcClient", fake)
+    return fake
+
+
+def _attempts(calls: dict[str, Any], action: str) -> list[str | None]:
+    return [c["code"] for c in calls["calls"] if c["action"] == action]
+
+
 def test_transient_error_outlasting_the_retries_raises_within_the_budget(
-    configured: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
+    configured: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch, virtual_time: VirtualTime
 ) -> None:
-    # Budget 7 s minus the 5 s safety margin: retries stop after about 2 s.
+    # Budget 7 s minus the 5 s safety margin: a deadline 2 s on, retries end 0.5 s before.
     monkeypatch.setenv("WHITELIST_TIMEOUT_SECONDS", "7")
     configured.add_fault(action="DescribeInstances", status=503, count=1000)
     state = configured.state()
 
-    started = time.monotonic()
+    before = time.monotonic()
     with pytest.raises(TransientCloudError) as raised:
         invoke(timer_event())
-    elapsed = time.monotonic() - started
+    after = time.monotonic()
 
     assert raised.value.code == "ServiceUnavailable"
-    assert elapsed < 4.0
-    calls = configured.calls()
-    assert calls["counts"]["DescribeInstances"] >= 2  # it did retry
-    assert writes(calls) == 0
+    [deadline] = virtual_time.deadlines
+    assert before + 2.0 <= deadline <= after + 2.0
+    # Waits of 0.2, 0.4 and 0.8 s fit in the 1.5 s left; the next (1.6 s) does not.
+    assert virtual_time.sleeps == [0.2, 0.4, 0.8]
+    assert _attempts(configured.calls(), "DescribeInstances") == ["ServiceUnavailable"] * 4
+    assert virtual_time.started[0] + sum(virtual_time.sleeps) < deadline - 0.5
+    assert writes(configured.calls()) == 0
     assert configured.state() == state
 
 
 def test_the_fc_function_timeout_bounds_the_retries_over_the_environment(
-    configured: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
+    configured: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch, virtual_time: VirtualTime
 ) -> None:
     monkeypatch.setenv("WHITELIST_TIMEOUT_SECONDS", "600")
     configured.add_fault(action="DescribeSecurityIps", status=500, count=1000)
 
-    started = time.monotonic()
+    before = time.monotonic()
     with pytest.raises(TransientCloudError):
         invoke(timer_event(), fc_context(timeout=6))  # deadline: max(1, 6 - 5) = 1 s
+    after = time.monotonic()
 
-    assert time.monotonic() - started < 3.0
+    # The context's 6 s, not the environment's 600 s, set the deadline.
+    [deadline] = virtual_time.deadlines
+    assert before + 1.0 <= deadline <= after + 1.0
+    # 0.5 s to retry in: one 0.2 s wait, then a 0.4 s one would pass the deadline. Under
+    # the environment's budget the same fault would get all 8 attempts.
+    assert virtual_time.sleeps == [0.2]
+    assert _attempts(configured.calls(), "DescribeSecurityIps") == ["InternalError"] * 2
     assert writes(configured.calls()) == 0
 
 
