@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -73,15 +72,36 @@ def test_fault_only_hits_its_action_and_retry_after_header(lc: Running) -> None:
     assert lc.admin("GET", "faults").json() == {"faults": []}
 
 
-def test_delay_fault_delays_then_runs(lc: Running) -> None:
+class Pauses(threading.Event):
+    """Stands in for the backend's ``stopping`` event, whose ``wait`` is how an injected
+    delay sleeps: records each wait (seconds, and the orders list at that moment) and
+    returns at once, or, when ``hold`` is set, only once ``release`` is set."""
+
+    def __init__(self, lc: Running, *, hold: bool = False) -> None:
+        super().__init__()
+        self.lc, self.hold = lc, hold
+        self.waits: list[tuple[float | None, str]] = []
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append((timeout, orders(self.lc)))
+        self.entered.set()
+        if self.hold:
+            assert self.release.wait(10), "the test never released the paused call"
+        return False
+
+
+def test_delay_fault_delays_then_runs(lc: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    pauses = Pauses(lc)
+    monkeypatch.setattr(lc.backend, "stopping", pauses)
     fault(lc, action="*", delay_ms=400, count=1)
-    start = time.monotonic()
     append(lc, "10.0.3.1")
-    assert time.monotonic() - start >= 0.4
+    # One wait of 0.4 s, before the change was made; then the change.
+    assert pauses.waits == [(0.4, "10.0.1.1,10.0.9.99")]
     assert orders(lc).endswith(",10.0.3.1")
-    start = time.monotonic()
     append(lc, "10.0.3.2")
-    assert time.monotonic() - start < 0.4
+    assert len(pauses.waits) == 1  # the fault was used up: no further delay
+    assert orders(lc).endswith(",10.0.3.1,10.0.3.2")
 
 
 def test_malformed_answer(lc: Running) -> None:
@@ -160,7 +180,11 @@ def test_clear_with_body_and_list_of_faults(lc: Running) -> None:
     assert lc.admin("GET", "faults").json() == {"faults": []}
 
 
-def test_overlapping_modifications_answer_lock_timeout(lc: Running) -> None:
+def test_overlapping_modifications_answer_lock_timeout(
+    lc: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses = Pauses(lc, hold=True)
+    monkeypatch.setattr(lc.backend, "stopping", pauses)
     fault(lc, action="ModifySecurityIps", delay_ms=600, count=1)
     results: dict[str, Any] = {}
 
@@ -169,10 +193,13 @@ def test_overlapping_modifications_answer_lock_timeout(lc: Running) -> None:
 
     thread = threading.Thread(target=slow)
     thread.start()
-    time.sleep(0.2)
-    with pytest.raises(AlibabaCloudException) as caught:
-        append(lc, "10.0.4.2")
-    thread.join(5)
+    try:
+        assert pauses.entered.wait(10)  # the slow write is paused inside the instance lock
+        with pytest.raises(AlibabaCloudException) as caught:
+            append(lc, "10.0.4.2")
+    finally:
+        pauses.release.set()
+        thread.join(10)
     assert (caught.value.code, caught.value.status_code) == ("LockTimeout", 400)
     assert results["slow"].body.request_id
     assert orders(lc) == "10.0.1.1,10.0.9.99,10.0.4.1"
