@@ -25,7 +25,7 @@ from whitelist_testkit import (
 )
 
 from whitelist_core.aliyun import factory
-from whitelist_core.aliyun.rpc import RpcClient
+from whitelist_core.aliyun.transport.rpc import RpcClient
 from whitelist_core.errors import TransientCloudError
 
 
