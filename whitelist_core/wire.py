@@ -1,9 +1,10 @@
-"""Wire input: pydantic models of trigger payloads and request bodies, id checks, and
-JSON decoding with limits (shared by ``events`` and ``webhook``).
+"""Wire input shared by ``events`` and ``webhook``: the base models, id and name checks,
+the webhook bodies, and JSON decoding with limits. Each trigger's payload models live
+with the code that reads them, in ``events/``.
 
-Event models ignore unknown keys and tolerate missing optional ones: the payload shapes
-are only partly documented (see reference/events/README.md), so anything we do not use
-must not break parsing. Bodies we define ourselves (webhook bodies, the timer payload)
+Event models (``WireModel``) ignore unknown keys and tolerate missing optional ones: the
+payload shapes are only partly documented, so anything we do not use must not break
+parsing. Bodies we define ourselves (``BodyModel``: webhook bodies, the timer payload)
 forbid unknown keys, because a typo there would silently change what runs.
 All models are strict: ``"true"`` is not a bool and ``1`` is not a string.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
@@ -61,13 +62,6 @@ def _blank_to_none(value: object) -> object:
     return None if value == "" else value
 
 
-def _split_ids(value: object) -> object:
-    # The ESS payload is unverified: accept "i-a,i-b" as well as a JSON list.
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
 InstanceId = Annotated[str, AfterValidator(check_instance_id)]
 RegionId = Annotated[str, AfterValidator(check_region_id)]
 OptionalRegion = Annotated[RegionId | None, BeforeValidator(_blank_to_none)]
@@ -96,89 +90,6 @@ class BodyModel(BaseModel):
     """A body whose schema we own: snake_case keys, unknown keys refused."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
-
-
-class EcsContent(WireModel):
-    """The ECS event detail (CloudMonitor ``content``, EventBridge ``data``)."""
-
-    resource_id: str | None = None
-    instance_id: str | None = None
-    state: str | None = Field(default=None, max_length=64)
-
-
-class EcsData(EcsContent):
-    """EventBridge ``data`` of an ``acs.ecs`` event: flat, or wrapping ``content``."""
-
-    region_id: OptionalRegion = None
-    content: EcsContent | None = None
-
-
-class EssData(WireModel):
-    """EventBridge ``data`` of an ``acs.ess`` event (shape unverified)."""
-
-    instance_ids: Annotated[list[InstanceId] | None, BeforeValidator(_split_ids)] = None
-    region_id: OptionalRegion = None
-
-
-class CloudEvent(WireModel):
-    """An EventBridge CloudEvents 1.0 envelope with Alibaba's extensions."""
-
-    id: str = Field(min_length=1, max_length=256)
-    source: str = Field(min_length=1, max_length=256)
-    type: str = Field(min_length=1, max_length=256)
-    subject: str | None = None
-    aliyunregionid: OptionalRegion = None
-    data: dict[str, object] | None = None
-
-
-class CloudMonitorEvent(WireModel):
-    """A CloudMonitor (legacy) ECS system event."""
-
-    id: str = Field(default="", max_length=256)
-    product: str
-    name: str = Field(max_length=256)
-    resource_id: str | None = None
-    region_id: OptionalRegion = None
-    content: EcsContent | None = None
-
-
-class TimerEvent(WireModel):
-    """An FC timer trigger event; ``payload`` is the trigger's configured message."""
-
-    trigger_time: str = Field(default="", max_length=64)
-    trigger_name: str = Field(max_length=256)
-    payload: str | None = None
-
-
-class TimerPayload(BodyModel):
-    """The JSON form of a timer payload: which targets, and whether to dry-run."""
-
-    targets: TargetList | None = None
-    dry_run: bool | None = None
-
-
-class HttpDetail(WireModel):
-    """``requestContext.http`` of an FC 3.0 HTTP trigger event."""
-
-    method: str = Field(min_length=1, max_length=16)
-
-
-class HttpContext(WireModel):
-    """``requestContext`` of an FC 3.0 HTTP trigger event."""
-
-    http: HttpDetail
-    request_id: str = Field(default="", max_length=256)
-
-
-class HttpEvent(WireModel):
-    """An FC 3.0 HTTP trigger event (built-in runtimes)."""
-
-    version: Literal["v1"]
-    raw_path: str = Field(max_length=4096)
-    body: str | None = None
-    is_base64_encoded: bool = False
-    headers: dict[str, str] = Field(default_factory=dict)
-    request_context: HttpContext
 
 
 class ReconcileBody(BodyModel):
