@@ -10,11 +10,18 @@ from localcloud.context import CallContext
 from localcloud.ecs import responses as ecs
 from localcloud.errors import InvalidApiNotFound, MissingParameter
 from localcloud.kvstore import responses as kvstore
+from localcloud.mongodb import responses as mongodb
+from localcloud.polardb import responses as polardb
+from localcloud.rds import responses as rds
 from localcloud.state import CloudState
+from localcloud.whitelist.models import WhitelistModel
 from localcloud.wire import HttpRequest, Params
 
 Runner = Callable[[CloudState, Params, CallContext], dict[str, Any]]
+WhitelistRunner = Callable[[WhitelistModel, Params, CallContext], dict[str, Any]]
 PRODUCTS = {ecs.VERSION: ecs.PRODUCT, kvstore.VERSION: kvstore.PRODUCT}
+PRODUCTS |= {rds.VERSION: rds.PRODUCT, polardb.VERSION: polardb.PRODUCT}
+PRODUCTS |= {mongodb.VERSION: mongodb.PRODUCT}
 
 
 @dataclass(frozen=True)
@@ -37,10 +44,34 @@ def _modify_security_ips(state: CloudState, params: Params, ctx: CallContext) ->
     return kvstore.modify_security_ips(state.kvstore, params, ctx)
 
 
+def _on(key: str, run: WhitelistRunner) -> Runner:
+    """A runner for the whitelist product stored under seed key ``key``."""
+    return lambda state, params, ctx: run(state.whitelists[key], params, ctx)
+
+
 ACTIONS: dict[tuple[str, str], ActionSpec] = {
     ("DescribeInstances", ecs.VERSION): ActionSpec(ecs.PRODUCT, _describe_instances),
     ("DescribeSecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _describe_security_ips),
     ("ModifySecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _modify_security_ips),
+    # The neighbouring database products: same job, their own names (Dds shares Redis's).
+    ("DescribeDBInstanceIPArrayList", rds.VERSION): ActionSpec(
+        rds.PRODUCT, _on("rds", rds.describe_db_instance_ip_array_list)
+    ),
+    ("ModifySecurityIps", rds.VERSION): ActionSpec(
+        rds.PRODUCT, _on("rds", rds.modify_security_ips)
+    ),
+    ("DescribeDBClusterAccessWhitelist", polardb.VERSION): ActionSpec(
+        polardb.PRODUCT, _on("polardb", polardb.describe_db_cluster_access_whitelist)
+    ),
+    ("ModifyDBClusterAccessWhitelist", polardb.VERSION): ActionSpec(
+        polardb.PRODUCT, _on("polardb", polardb.modify_db_cluster_access_whitelist)
+    ),
+    ("DescribeSecurityIps", mongodb.VERSION): ActionSpec(
+        mongodb.PRODUCT, _on("mongodb", mongodb.describe_security_ips)
+    ),
+    ("ModifySecurityIps", mongodb.VERSION): ActionSpec(
+        mongodb.PRODUCT, _on("mongodb", mongodb.modify_security_ips)
+    ),
 }
 
 

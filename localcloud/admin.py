@@ -43,6 +43,20 @@ def apply_kvstore(backend: Backend, body: Mapping[str, Any]) -> None:
         model.set_status(str(instance_id), str(status))
 
 
+def apply_whitelist(backend: Backend, key: str, body: Mapping[str, Any]) -> None:
+    """The same body as ``apply_kvstore``, for RDS, PolarDB or MongoDB (``key``: rds ...)."""
+    model = backend.state.whitelists[key]
+    puts = _list(body, "put")
+    if puts:
+        model.put(_region(body), puts)
+    model.delete([str(i) for i in _list(body, "delete")])
+    statuses = body.get("status") or {}
+    if not isinstance(statuses, Mapping):
+        raise ValueError('"status" maps instance ids to status values')
+    for instance_id, status in statuses.items():
+        model.set_status(str(instance_id), str(status))
+
+
 def route(backend: Backend, request: HttpRequest) -> HttpReply:
     """Send a request to the admin endpoints or to the cloud APIs."""
     if request.path.startswith(PREFIX):
@@ -83,6 +97,8 @@ def _dispatch(backend: Backend, route: tuple[str, str], body: Any) -> HttpReply:
             apply_ecs(backend, body)
         case ("POST", "kvstore"):
             apply_kvstore(backend, body)
+        case ("POST", key) if key in backend.state.whitelists:
+            apply_whitelist(backend, key, body)
         case ("POST", "reset"):
             backend.reset(body or None)
         case _:

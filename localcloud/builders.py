@@ -114,3 +114,61 @@ def make_seed(
         "ecs": {region: [dict(i) for i in ecs]},
         "kvstore": {region: [dict(i) for i in kvstore]},
     }
+
+
+def make_db_group(
+    product: str,
+    name: str,
+    entries: Sequence[str] = ("127.0.0.1",),
+    *,
+    hidden: bool = False,
+    system: bool | None = None,
+    network_type: str = "MIX",
+) -> dict[str, Any]:
+    """A whitelist group of an RDS / PolarDB / MongoDB instance, in that product's names.
+
+    A hidden seeded group counts as a service group (read-only) unless ``system=False``.
+    ``network_type`` (RDS only): the group's ``WhitelistNetworkType``.
+    """
+    names, attribute, listed = _GROUP_FIELDS[product]
+    group: dict[str, Any] = {
+        names: name,
+        attribute: "hidden" if hidden else "",
+        listed: ",".join(entries),
+    }
+    if product == "rds":
+        group["WhitelistNetworkType"] = network_type
+    if system is not None:
+        group["System"] = system
+    return group
+
+
+def make_db_instance(
+    product: str,
+    instance_id: str,
+    groups: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    status: str = "Running",
+    **extra: Any,
+) -> dict[str, Any]:
+    """An RDS / PolarDB / MongoDB instance in the seed shape; by default only ``default``.
+
+    ``extra`` fields pass through (e.g. RDS ``SecurityIPMode="safety"``: enhanced mode).
+    """
+    id_field, status_field, groups_field = _INSTANCE_FIELDS[product]
+    listed = (
+        [dict(g) for g in groups] if groups is not None else [make_db_group(product, "default")]
+    )
+    return {**extra, id_field: instance_id, status_field: status, groups_field: listed}
+
+
+_GROUP_FIELDS = {
+    "rds": ("DBInstanceIPArrayName", "DBInstanceIPArrayAttribute", "SecurityIPList"),
+    "polardb": ("DBClusterIPArrayName", "DBClusterIPArrayAttribute", "SecurityIps"),
+    "mongodb": ("SecurityIpGroupName", "SecurityIpGroupAttribute", "SecurityIpList"),
+}
+_INSTANCE_FIELDS = {
+    "rds": ("DBInstanceId", "DBInstanceStatus", "DBInstanceIPArray"),
+    "polardb": ("DBClusterId", "DBClusterStatus", "DBClusterIPArray"),
+    "mongodb": ("DBInstanceId", "DBInstanceStatus", "SecurityIpGroups"),
+}

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import requests
 import responses
 
-from localcloud.admin import apply_ecs, apply_kvstore, route
+from localcloud.admin import apply_ecs, apply_kvstore, apply_whitelist, route
 from localcloud.backend import Backend
 from localcloud.faults import parse_fault
 from localcloud.state import Seed
@@ -103,6 +103,16 @@ class LocalCloud:
     def set_instance_status(self, instance_id: str, status: str) -> None:
         """Set a Redis instance's InstanceStatus (e.g. "Changing" to refuse writes)."""
         apply_kvstore(self.backend, {"status": {instance_id: status}})
+
+    def put_db_instances(
+        self, product: str, region: str, instances: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Add or replace RDS / PolarDB / MongoDB instances (``product``: rds, polardb, mongodb)."""
+        apply_whitelist(self.backend, product, {"region": region, "put": list(instances)})
+
+    def set_db_status(self, product: str, instance_id: str, status: str) -> None:
+        """Set an RDS / PolarDB / MongoDB instance's status ("Running" accepts writes)."""
+        apply_whitelist(self.backend, product, {"status": {instance_id: status}})
 
     def reset(self, seed: Seed | None = None) -> None:
         """Back to ``seed`` (default: the first seed), with no faults and an empty log."""

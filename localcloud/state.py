@@ -1,4 +1,4 @@
-"""The state container: credentials, ECS and R-KVStore, loaded from a seed."""
+"""The state container: credentials, ECS, R-KVStore and the other databases, from a seed."""
 
 from __future__ import annotations
 
@@ -9,11 +9,17 @@ from typing import Any
 
 from localcloud.ecs.models import EcsModel
 from localcloud.kvstore.models import KvstoreModel, instance_from_seed
+from localcloud.mongodb import new_model as new_mongodb
+from localcloud.polardb import new_model as new_polardb
 from localcloud.ram import Denial, denial_from_seed
+from localcloud.rds import new_model as new_rds
+from localcloud.whitelist.models import WhitelistModel
 
 DEFAULT_ACCESS_KEY_ID = "localcloud-id"
 DEFAULT_ACCESS_KEY_SECRET = "localcloud-secret"  # noqa: S105 - a published fake credential
-_SEED_KEYS = {"credentials", "ecs", "kvstore"}
+WHITELIST_PRODUCTS = {"rds": new_rds, "polardb": new_polardb, "mongodb": new_mongodb}
+"""The database products beside R-KVStore: seed/state key -> a new empty backend."""
+_SEED_KEYS = {"credentials", "ecs", "kvstore", *WHITELIST_PRODUCTS}
 
 Seed = Mapping[str, Any]
 
@@ -39,6 +45,11 @@ class CloudState:
         self.kvstore = KvstoreModel()
         for region, instances in _regions(seed, "kvstore").items():
             self.kvstore.put(region, [instance_from_seed(item) for item in instances])
+        self.whitelists: dict[str, WhitelistModel] = {}
+        for key, new_model in WHITELIST_PRODUCTS.items():
+            model = self.whitelists[key] = new_model()
+            for region, instances in _regions(seed, key).items():
+                model.put(region, instances)
 
     def dump(self) -> dict[str, Any]:
         """The state in the seed's shape (a seed that reproduces it)."""
@@ -47,7 +58,13 @@ class CloudState:
             | (self.denied[key].to_seed() if key in self.denied else {})
             for key, secret in self.credentials.items()
         ]
-        return {"credentials": credentials, "ecs": self.ecs.dump(), "kvstore": self.kvstore.dump()}
+        products = {key: model.dump() for key, model in self.whitelists.items()}
+        return {
+            "credentials": credentials,
+            "ecs": self.ecs.dump(),
+            "kvstore": self.kvstore.dump(),
+            **products,
+        }
 
 
 def load_seed(source: str | Path | Seed | None) -> dict[str, Any]:

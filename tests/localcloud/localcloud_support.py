@@ -16,7 +16,14 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
 from localcloud.backend import Backend
-from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
+from localcloud.builders import (
+    make_db_group,
+    make_db_instance,
+    make_group,
+    make_instance,
+    make_redis_instance,
+    make_seed,
+)
 
 ID, SECRET = "localcloud-id", "localcloud-secret"
 
@@ -56,7 +63,32 @@ def demo_seed() -> dict[str, Any]:
     ]
     seed = make_seed(ecs, kvstore, credentials={"second-id": "second-secret"})
     seed["kvstore"]["cn-shanghai"] = [make_redis_instance("r-uf6shanghai00001")]
+    seed.update({product: {"cn-hangzhou": databases(product)} for product in DATABASES})
     return seed
+
+
+DATABASES = {
+    "rds": "rm-bp1orders000001",
+    "polardb": "pc-bp1orders000001",
+    "mongodb": "dds-bp1orders00001",
+}
+"""One instance of each database product in the demo seed (product -> id)."""
+
+
+def databases(product: str) -> list[dict[str, Any]]:
+    """The demo seed's instances of ``product``: one with the usual groups, one changing."""
+    groups = [
+        make_db_group(product, "default"),
+        make_db_group(product, "ali_dms_group", ["100.104.205.0/24"]),
+        make_db_group(product, "hdm_security_ips", ["100.104.206.0/24"]),
+        make_db_group(product, "rds_replica_group", ["100.100.202.0/24"], hidden=True),
+        make_db_group(product, "ecsorders", ["10.0.1.1", "10.0.9.99"]),
+    ]
+    changing = DATABASES[product].replace("orders", "chang")
+    return [
+        make_db_instance(product, DATABASES[product], groups),
+        make_db_instance(product, changing, status="Creating"),
+    ]
 
 
 @dataclass
