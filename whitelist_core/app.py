@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,14 +17,16 @@ from typing import Any
 import structlog
 
 from . import __version__
+from .batch import Item, UnitResult, item_view, merge, reconciled_targets
 from .config import Config, config_path, load_config
 from .errors import BadEvent, ConfigError, PermanentCloudError
-from .events import Batch, Rejected, parse_event
+from .events import Batch, BatchItem, Rejected, parse_event
 from .intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
+from .lifecycle import answer_hooks
 from .logs import bind_invocation, register_secret
-from .outcome import RunResult, combine
+from .outcome import combine
 from .planner import TargetPlan
-from .ports import InstanceInventory, WhitelistStore
+from .ports import InstanceInventory, LifecycleHooks, WhitelistStore
 from .reconcile import Reconciler
 
 log = structlog.get_logger("whitelist_core.audit")
@@ -34,6 +36,9 @@ SAFETY_MARGIN_SECONDS = 5.0
 
 ClientsFactory = Callable[[float], tuple[InstanceInventory, WhitelistStore]]
 """Builds the two ports for one invocation, given its deadline (``time.monotonic``)."""
+
+HooksFactory = Callable[[float], LifecycleHooks]
+"""Builds the ESS lifecycle port for one invocation, given its deadline."""
 
 
 @dataclass
@@ -46,9 +51,11 @@ class Invocation:
     context: Any = None
     now: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
+    hooks: HooksFactory | None = None
     _config: Config | None = field(default=None, init=False)
     _deadline: float | None = field(default=None, init=False)
     _ports: tuple[InstanceInventory, WhitelistStore] | None = field(default=None, init=False)
+    _hooks: LifecycleHooks | None = field(default=None, init=False)
 
     # -- entry ---------------------------------------------------------------------------
 
@@ -67,10 +74,8 @@ class Invocation:
         return self.run_intent(parsed)
 
     def _run_batch(self, batch: Batch) -> dict[str, Any]:
-        results = [
-            _rejected(item.message) if isinstance(item, Rejected) else self.run_intent(item)
-            for item in batch.items
-        ]
+        bind_invocation(trigger="batch")
+        results = self.run_items(batch.items)
         status = combine(r["status"] for r in results) if results else "ignored"
         return {"status": status, "results": results}
 
@@ -78,36 +83,73 @@ class Invocation:
         """Carry out one parsed intent; cloud trouble that outlasted retries propagates."""
         if not isinstance(intent, HttpRequest):
             bind_invocation(trigger=intent.trigger, event_id=intent.event_id or None)
-        if isinstance(intent, Ignore):
-            return _summary("ignored", intent.trigger, intent.event_id, message=intent.reason)
         if isinstance(intent, HttpRequest):
             return _rejected("an HTTP request cannot be nested in another event")
-        try:
-            config = self.config()
-        except ConfigError as exc:
-            return _config_error(exc, intent)
-        return self._execute(config, intent)
+        return self.run_items([intent])[0]
+
+    def run_items(self, items: Sequence[BatchItem]) -> list[dict[str, Any]]:
+        """Carry out the items of a batch as one run; one summary per item, in order.
+
+        Bad items are answered alone; the rest are merged (``batch.merge``) into one run
+        per region, and each item's summary is its own view of that run.
+        """
+        summaries: list[dict[str, Any] | None] = [None] * len(items)
+        work: list[tuple[int, Item]] = []
+        config: Config | None = None
+        for index, item in enumerate(items):
+            if isinstance(item, Rejected):
+                summaries[index] = _rejected(item.message)
+            elif isinstance(item, Ignore):
+                summaries[index] = _ignored(item)
+            else:
+                try:
+                    config = self.config()
+                except ConfigError as exc:
+                    summaries[index] = _config_error(exc, item)
+                    continue
+                problem = _unknown_targets(config, item)
+                if problem:
+                    summaries[index] = _rejected(problem, item.trigger)
+                else:
+                    work.append((index, Item(item, self.dry_run(config, item.dry_run))))
+        if work and config is not None:
+            for index, summary in self._execute(config, work):
+                summaries[index] = summary
+        return [s for s in summaries if s is not None]
 
     # -- execution -----------------------------------------------------------------------
 
-    def _execute(self, config: Config, intent: SyncInstances | ReconcileTargets) -> dict[str, Any]:
-        dry_run = self.dry_run(config, intent.dry_run)
-        if isinstance(intent, ReconcileTargets) and intent.targets is not None:
-            unknown = sorted(set(intent.targets) - {t.name for t in config.targets})
-            if unknown:
-                return _rejected(f"unknown target(s): {', '.join(unknown)}", intent.trigger)
+    def _execute(
+        self, config: Config, work: list[tuple[int, Item]]
+    ) -> list[tuple[int, dict[str, Any]]]:
         try:
             inventory, store = self.ports()
         except ConfigError as exc:  # no credentials: ours to fix, retrying cannot help
-            return _config_error(exc, intent)
+            return [(index, _config_error(exc, item.intent)) for index, item in work]
         reconciler = Reconciler(config, inventory, store, audit=_audit)
-        try:
-            result = _dispatch(reconciler, config, intent, dry_run)
-        except PermanentCloudError as exc:
-            error = exc.to_dict() | {"kind": "cloud"}
-            summary = _summary("error", intent.trigger, intent.event_id, message=str(exc))
-            return summary | {"error": error, "dry_run": dry_run}
-        return _summary(result.status, intent.trigger, intent.event_id) | result.to_dict()
+        pairs = [(t.name, config.region_of(t)) for t in config.targets]
+        done: list[UnitResult] = []
+        failed: dict[tuple[str, bool], PermanentCloudError] = {}
+        for unit in merge([item for _, item in work], pairs, config.region):
+            try:
+                done.append(reconciler.run_unit(unit))
+            except PermanentCloudError as exc:
+                failed[(unit.region, unit.dry_run)] = exc
+        summaries = []
+        for index, item in work:
+            error = _failure(item, failed, pairs, config.region)
+            if error is not None:
+                summaries.append((index, _cloud_failure(item, error)))
+                continue
+            result = item_view(item, done, pairs, config.region)
+            intent = item.intent
+            summary = _summary(result.status, intent.trigger, intent.event_id) | result.to_dict()
+            summaries.append((index, summary))
+        answered = [
+            (summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)
+        ]
+        answer_hooks(self.lifecycle_hooks, answered, done, config.region)
+        return summaries
 
     def config(self) -> Config:
         """The configuration, loaded once per invocation."""
@@ -125,6 +167,13 @@ class Invocation:
         if self._ports is None:
             self._ports = self.clients(self.deadline())
         return self._ports
+
+    def lifecycle_hooks(self) -> LifecycleHooks:
+        """The ESS lifecycle port, built on first use (only lifecycle events need it)."""
+        if self._hooks is None:
+            build = self.hooks or cloud_hooks(self.context, self.environ)
+            self._hooks = build(self.deadline())
+        return self._hooks
 
     def deadline(self) -> float:
         """When cloud retries must stop (``time.monotonic`` scale): fixed at the first call,
@@ -159,19 +208,49 @@ def cloud_clients(context: Any, environ: Mapping[str, str]) -> ClientsFactory:
     return build
 
 
-def _dispatch(
-    reconciler: Reconciler, config: Config, intent: SyncInstances | ReconcileTargets, dry_run: bool
-) -> RunResult:
+def cloud_hooks(context: Any, environ: Mapping[str, str]) -> HooksFactory:
+    """The real ESS client, built on first use (same credentials as the other adapters)."""
+
+    def build(deadline: float) -> LifecycleHooks:
+        from .aliyun.factory import make_hooks
+        from .aliyun.transport.credentials import load_credentials
+
+        return make_hooks(load_credentials(context, environ), deadline=deadline, environ=environ)
+
+    return build
+
+
+def _unknown_targets(config: Config, intent: SyncInstances | ReconcileTargets) -> str:
+    if not isinstance(intent, ReconcileTargets) or intent.targets is None:
+        return ""
+    unknown = sorted(set(intent.targets) - {t.name for t in config.targets})
+    return f"unknown target(s): {', '.join(unknown)}" if unknown else ""
+
+
+def _failure(
+    item: Item,
+    failed: Mapping[tuple[str, bool], PermanentCloudError],
+    pairs: Sequence[tuple[str, str]],
+    default_region: str,
+) -> PermanentCloudError | None:
+    """The permanent cloud error of a unit this item depends on, if any."""
+    intent = item.intent
     if isinstance(intent, SyncInstances):
-        region = intent.region or config.region
-        return reconciler.sync_instances(region, intent.instance_ids, dry_run=dry_run)
-    targets = [
-        t
-        for t in config.targets
-        if (intent.targets is None or t.name in intent.targets)
-        and (intent.region is None or config.region_of(t) == intent.region)
-    ]
-    return reconciler.reconcile(targets, dry_run=dry_run)
+        regions = [intent.region or default_region]
+    else:
+        names = set(reconciled_targets(intent, pairs))
+        regions = list(dict.fromkeys(region for name, region in pairs if name in names))
+    return next((failed[(r, item.dry_run)] for r in regions if (r, item.dry_run) in failed), None)
+
+
+def _cloud_failure(item: Item, exc: PermanentCloudError) -> dict[str, Any]:
+    error = exc.to_dict() | {"kind": "cloud"}
+    summary = _summary("error", item.intent.trigger, item.intent.event_id, message=str(exc))
+    return summary | {"error": error, "dry_run": item.dry_run}
+
+
+def _ignored(intent: Ignore) -> dict[str, Any]:
+    return _summary("ignored", intent.trigger, intent.event_id, message=intent.reason)
 
 
 def _audit(plan: TargetPlan) -> None:

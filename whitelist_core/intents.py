@@ -13,10 +13,24 @@ Trigger = Literal["eventbridge", "cloudmonitor", "ess", "timer", "http", "cli"]
 
 
 @dataclass(frozen=True)
+class LifecycleAction:
+    """An ESS lifecycle hook waiting for an answer (``CompleteLifecycleAction``).
+
+    ``scale_out`` False: a scale-in hook, answered without removing anything.
+    """
+
+    hook_id: str
+    token: str
+    scaling_group_id: str = ""
+    scale_out: bool = True
+
+
+@dataclass(frozen=True)
 class SyncInstances:
     """Instances appeared or started: add their IPs to every target they match (add-only).
 
-    ``region`` None means the configuration's default region.
+    ``region`` None means the configuration's default region. ``lifecycle``: the ESS
+    hook to answer once the instances are in (empty ``instance_ids``: only answer it).
     """
 
     instance_ids: tuple[str, ...]
@@ -25,6 +39,7 @@ class SyncInstances:
     trigger: Trigger = "eventbridge"
     event_id: str = ""
     reason: str = ""
+    lifecycle: LifecycleAction | None = None
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,11 @@ class WhitelistStore(Protocol):
     ) -> None:
         """Replace the whole content of a group."""
         ...
+
+
+class LifecycleHooks(Protocol):
+    """Answers ESS lifecycle hooks (``CompleteLifecycleAction``)."""
+
+    def complete(self, region: str, hook_id: str, token: str, result: str) -> None:
+        """Answer the hook's pending action with ``result`` (``CONTINUE`` or ``ABANDON``)."""
+        ...

@@ -16,6 +16,7 @@ from functools import partial
 
 from structlog.contextvars import bound_contextvars
 
+from .batch import Unit, UnitResult
 from .config import Config, Target
 from .entries import PLACEHOLDER
 from .errors import PermanentCloudError
@@ -47,7 +48,7 @@ class Reconciler:
     ) -> None:
         self.config, self.inventory, self.store = config, inventory, store
         self._audit = audit or (lambda plan: None)
-        self._listings: dict[str, InstanceIndex] = {}
+        self._listings: dict[tuple[str, InstanceQuery | None], InstanceIndex] = {}
         self._groups: dict[tuple[str, str], list[Group]] = {}
 
     # -- flows ---------------------------------------------------------------------------
@@ -56,7 +57,7 @@ class Reconciler:
         """Converge every given target: add what is missing, remove what is stale."""
         results: list[TargetResult] = []
         for region, members in _by_region(self.config, targets).items():
-            results.extend(self._reconcile_region(region, members, dry_run))
+            results.extend(self._reconcile_region(region, members, dry_run)[0])
         return RunResult(tuple(results), dry_run)
 
     def sync_instances(
@@ -74,15 +75,50 @@ class Reconciler:
                 results.append(self._run(target, dry_run, partial(plan_additions, desired=sources)))
         return RunResult(tuple(results), dry_run)
 
+    def run_unit(self, unit: Unit) -> UnitResult:
+        """One unit of a batch as one run: the full reconcile of ``unit.reconcile`` and one
+        add-only pass for ``unit.add_only`` over ``unit.instance_ids``, looked up together."""
+        by_name = {t.name: t for t in self.config.targets}
+        results: dict[str, TargetResult] = {}
+        selected: dict[str, frozenset[str]] = {}
+        found: set[str] = set()
+        if unit.reconcile:
+            members = [by_name[name] for name in unit.reconcile]
+            done, listing = self._reconcile_region(unit.region, members, unit.dry_run)
+            known = {i.instance_id: i for i in listing.instances}
+            found.update(i for i in unit.instance_ids if i in known)
+            for target, result in zip(members, done, strict=True):
+                results[target.name] = result
+                selected[target.name] = frozenset(
+                    i for i in unit.instance_ids if i in known and is_eligible(target, known[i])
+                )
+        if unit.add_only and unit.instance_ids:
+            instances = self.inventory.get_instances(unit.region, list(unit.instance_ids))
+            found.update(i.instance_id for i in instances)
+            for target in (by_name[name] for name in unit.add_only):
+                sources = instance_sources(target, instances)
+                if sources:
+                    planner = partial(plan_additions, desired=sources)
+                    results[target.name] = self._run(target, unit.dry_run, planner)
+                    selected[target.name] = frozenset(s.instance_id for s in sources.values())
+        elif unit.reconcile and not found >= set(unit.instance_ids):
+            # A filtered listing may not show an instance that no target selects: ask ECS,
+            # so "not found" means not found (a lifecycle hook waits on it).
+            missing = [i for i in unit.instance_ids if i not in found]
+            found.update(i.instance_id for i in self.inventory.get_instances(unit.region, missing))
+        ordered = {name: results[name] for name in by_name if name in results}
+        return UnitResult(unit, ordered, selected, frozenset(found))
+
     # -- steps ---------------------------------------------------------------------------
 
     def _reconcile_region(
         self, region: str, targets: Sequence[Target], dry_run: bool
-    ) -> list[TargetResult]:
+    ) -> tuple[list[TargetResult], InstanceIndex]:
         listing = self._listing(region, targets)
         drafts = [self._draft(t, region, listing) for t in targets]
-        drafts = self._recheck_removals(region, targets, drafts)
-        return [self._finish(t, d, dry_run) for t, d in zip(targets, drafts, strict=True)]
+        drafts = self._recheck_removals(region, targets, drafts, listing)
+        done = [self._finish(t, d, dry_run) for t, d in zip(targets, drafts, strict=True)]
+        return done, listing
 
     def _draft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
         desired = desired_entries(target, listing.candidates(target.selector))
@@ -135,14 +171,18 @@ class Reconciler:
         return TargetResult(plan, "applied")
 
     def _recheck_removals(
-        self, region: str, targets: Sequence[Target], drafts: list[TargetResult]
+        self,
+        region: str,
+        targets: Sequence[Target],
+        drafts: list[TargetResult],
+        listing: InstanceIndex,
     ) -> list[TargetResult]:
         """IPs are reused: just before removing, ask ECS who holds each IP *now* and keep
         any IP an eligible instance holds, whatever the earlier listing said."""
         ips = sorted({c.entry for d in drafts for c in d.plan.remove if _is_host(c.entry)})
         if not ips:
             return drafts
-        if _primary_only(targets, self._listings[region]):
+        if _primary_only(targets, listing):
             holders = self.inventory.find_by_private_ips(region, ips, primary_only=True)
         else:
             holders = self.inventory.find_by_private_ips(region, ips)
@@ -151,10 +191,11 @@ class Reconciler:
     # -- cached reads --------------------------------------------------------------------
 
     def _listing(self, region: str, targets: Sequence[Target]) -> InstanceIndex:
-        if region not in self._listings:
-            listing = self.inventory.list_instances(region, _shared_query(targets))
-            self._listings[region] = InstanceIndex(listing)
-        return self._listings[region]
+        # Keyed by the query too: units of one batch may reconcile different targets there.
+        key = (region, _shared_query(targets))
+        if key not in self._listings:
+            self._listings[key] = InstanceIndex(self.inventory.list_instances(*key))
+        return self._listings[key]
 
     def _group(self, region: str, instance_id: str, name: str) -> Group | None:
         key = (region, instance_id)

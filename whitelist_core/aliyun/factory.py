@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import requests
 
 from whitelist_core.aliyun.ecs.inventory import EcsInventory
+from whitelist_core.aliyun.ess import EssLifecycleHooks
 from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore
 from whitelist_core.aliyun.transport.credentials import Credentials
 from whitelist_core.aliyun.transport.endpoints import Endpoints
@@ -33,3 +34,16 @@ def make_clients(
     endpoints = Endpoints.from_environ(os.environ if environ is None else environ, vpc=vpc)
     rpc = RpcClient(credentials, deadline=deadline, session=session)
     return EcsInventory(rpc, endpoints), KvstoreWhitelistStore(rpc, endpoints)
+
+
+def make_hooks(
+    credentials: Credentials,
+    *,
+    deadline: float,
+    environ: Mapping[str, str] | None = None,
+    session: requests.Session | None = None,
+) -> EssLifecycleHooks:
+    """The ESS lifecycle-hook client for one invocation (``WHITELIST_ESS_ENDPOINT``, else
+    ``WHITELIST_ENDPOINT``, else the regional endpoint)."""
+    endpoints = Endpoints.from_environ(os.environ if environ is None else environ)
+    return EssLifecycleHooks(RpcClient(credentials, deadline=deadline, session=session), endpoints)

@@ -4,6 +4,9 @@ CloudMonitor-style ``ess:CloudMonitor:AUTOSCALING[...]`` types.
 - scale-out success (activity, lifecycle hook, CloudMonitor) -> ``SyncInstances(ids)``, or
   ``ReconcileTargets(region)`` without ids; ``ScaleOutError`` and scale-in ->
   ``ReconcileTargets``
+- a lifecycle hook with a hook id and token (``events.lifecycle``): scale-out ->
+  ``SyncInstances(ids, lifecycle)``, answered once the IPs are in; scale-in ->
+  ``SyncInstances((), lifecycle)``, answered at once, nothing removed
 - ``*Start`` (nothing exists yet) and unrelated types -> ``Ignore``
 
 The payload shape is only partly documented, so ``EssData`` is lenient about it.
@@ -17,6 +20,7 @@ from typing import Annotated
 from pydantic import BeforeValidator
 
 from whitelist_core.events.envelope import CloudEvent
+from whitelist_core.events.lifecycle import camel_keys, lifecycle_action
 from whitelist_core.intents import Ignore, Intent, ReconcileTargets, SyncInstances
 from whitelist_core.wire import InstanceId, OptionalRegion, WireModel, arn, show, validate
 
@@ -43,9 +47,16 @@ def from_ess(event: CloudEvent, event_id: str) -> Intent:
     if action is None or action.endswith("START"):
         # Nothing exists yet (or the type is unrelated); the outcome event follows.
         return Ignore(f"{show(event.type)} asks for nothing", "ess", event_id)
-    data = validate(EssData, event.data or {}, "data")
+    raw = camel_keys(event.data or {})
+    data = validate(EssData, raw, "data")
     region = event.aliyunregionid or arn(event.subject, "subject")[1] or data.region_id
     ids = tuple(dict.fromkeys(data.instance_ids or ()))
+    hook = lifecycle_action(event.type, raw, action)
+    if hook is not None:
+        wanted = ids if hook.scale_out else ()
+        return SyncInstances(
+            wanted, region, trigger="ess", event_id=event_id, reason=event.type, lifecycle=hook
+        )
     if action in _SCALE_OUT_DONE and ids:
         return SyncInstances(ids, region, trigger="ess", event_id=event_id, reason=event.type)
     return ReconcileTargets(

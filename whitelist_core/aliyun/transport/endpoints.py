@@ -3,8 +3,10 @@
 Rules (``alibabacloud_ecs20140526`` / ``alibabacloud_r_kvstore20150101`` ``Client``
 ``_endpoint_map`` and ``alibabacloud_tea_openapi`` ``get_endpoint_rules``):
 
-1. an override (``WHITELIST_ECS_ENDPOINT`` / ``WHITELIST_KVSTORE_ENDPOINT``) wins for
-   every region; it is a full base URL such as ``http://127.0.0.1:8080``;
+1. an override wins for every region: the product's own variable
+   (``WHITELIST_ECS_ENDPOINT``, ``WHITELIST_KVSTORE_ENDPOINT``, ``WHITELIST_ESS_ENDPOINT``),
+   else ``WHITELIST_ENDPOINT`` for every API at once; a full base URL such as
+   ``http://127.0.0.1:8080``;
 2. else the SDK's endpoint map (``cn-hangzhou`` → ``ecs-cn-hangzhou.aliyuncs.com`` /
    ``r-kvstore.aliyuncs.com``, and a set of internal/finance regions); the map is
    checked before the network, so it wins over ``vpc`` too (the SDK's quirk);
@@ -20,13 +22,16 @@ from urllib.parse import urlsplit
 
 from whitelist_core.errors import ConfigError, Problem
 
-Product = Literal["ecs", "kvstore"]
+Product = Literal["ecs", "kvstore", "ess"]
 
 OVERRIDE_VARIABLES: dict[Product, str] = {
     "ecs": "WHITELIST_ECS_ENDPOINT",
     "kvstore": "WHITELIST_KVSTORE_ENDPOINT",
+    "ess": "WHITELIST_ESS_ENDPOINT",
 }
-_HOST_PREFIX: dict[Product, str] = {"ecs": "ecs", "kvstore": "r-kvstore"}
+SHARED_OVERRIDE = "WHITELIST_ENDPOINT"
+"""One base URL for every API at once; a product's own variable wins over it."""
+_HOST_PREFIX: dict[Product, str] = {"ecs": "ecs", "kvstore": "r-kvstore", "ess": "ess"}
 _REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 _ECS_HANGZHOU = "ecs-cn-hangzhou.aliyuncs.com"
@@ -114,7 +119,26 @@ _KVSTORE_MAP: dict[str, str] = dict.fromkeys(
     ],
     "r-kvstore.aliyuncs.com",
 )
-_MAPS: dict[Product, dict[str, str]] = {"ecs": _ECS_MAP, "kvstore": _KVSTORE_MAP}
+# alibabacloud_ess20220222 Client._endpoint_map: these regions use the central host.
+_ESS_MAP: dict[str, str] = dict.fromkeys(
+    [
+        *("cn-qingdao", "cn-beijing", "cn-hangzhou", "cn-shanghai", "cn-shenzhen"),
+        *("cn-hongkong", "ap-southeast-1", "us-east-1", "us-west-1", "cn-nanjing"),
+        *("cn-shanghai-finance-1", "cn-shenzhen-finance-1", "cn-north-2-gov-1"),
+        *("cn-beijing-finance-1", "cn-beijing-finance-pop", "cn-beijing-gov-1"),
+        *("cn-beijing-nu16-b01", "cn-edge-1", "cn-fujian", "cn-haidian-cm12-c01"),
+        *("cn-hangzhou-bj-b01", "cn-hangzhou-finance", "cn-hangzhou-internal-prod-1"),
+        *("cn-hangzhou-internal-test-1", "cn-hangzhou-internal-test-2"),
+        *("cn-hangzhou-internal-test-3", "cn-hangzhou-test-306", "cn-hongkong-finance-pop"),
+        *("cn-huhehaote-nebula-1", "cn-qingdao-nebula", "cn-shanghai-et15-b01"),
+        *("cn-shanghai-et2-b01", "cn-shanghai-inner", "cn-shanghai-internal-test-1"),
+        *("cn-shenzhen-inner", "cn-shenzhen-st4-d01", "cn-shenzhen-su18-b01", "cn-wuhan"),
+        *("cn-yushanfang", "cn-zhangbei", "cn-zhangbei-na61-b01", "cn-zhangjiakou-na62-a01"),
+        *("cn-zhengzhou-nebula-1", "eu-west-1-oxs", "rus-west-1-pop"),
+    ],
+    "ess.aliyuncs.com",
+)
+_MAPS: dict[Product, dict[str, str]] = {"ecs": _ECS_MAP, "kvstore": _KVSTORE_MAP, "ess": _ESS_MAP}
 
 
 def sdk_host(product: Product, region: str, *, vpc: bool = False) -> str:
@@ -154,10 +178,13 @@ class Endpoints:
     def from_environ(cls, environ: Mapping[str, str], *, vpc: bool = False) -> Endpoints:
         """Endpoints with the overrides found in ``WHITELIST_*_ENDPOINT`` (validated)."""
         overrides: dict[Product, str] = {}
+        shared = environ.get(SHARED_OVERRIDE, "").strip()
         for product, variable in OVERRIDE_VARIABLES.items():
             value = environ.get(variable, "").strip()
             if value:
                 overrides[product] = parse_base_url(value, variable)
+            elif shared:
+                overrides[product] = parse_base_url(shared, SHARED_OVERRIDE)
         return cls(overrides, vpc=vpc)
 
     def base_url(self, product: Product, region: str) -> str:
