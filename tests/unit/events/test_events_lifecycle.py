@@ -75,7 +75,8 @@ def test_the_type_decides_the_direction(
     data = CAMEL | ({"lifecycleTransition": transition} if transition else {})
     intent = parse_event(hook_event(type_, data))
 
-    assert isinstance(intent, SyncInstances) and intent.lifecycle is not None
+    assert isinstance(intent, SyncInstances)
+    assert intent.lifecycle is not None
     assert intent.lifecycle.scale_out is scale_out
 
 
@@ -83,7 +84,8 @@ def test_camel_case_wins_over_its_pascal_twin() -> None:
     data = CAMEL | {"LifecycleActionToken": "other"}
     intent = parse_event(hook_event("ess:LifecycleHook:ScaleOut", data))
 
-    assert isinstance(intent, SyncInstances) and intent.lifecycle is not None
+    assert isinstance(intent, SyncInstances)
+    assert intent.lifecycle is not None
     assert intent.lifecycle.token == "tok-1"
 
 
@@ -92,7 +94,8 @@ def test_without_a_token_it_is_handled_like_any_ess_event() -> None:
     out = parse_event(hook_event("ess:LifecycleHook:ScaleOut", data))
     inn = parse_event(hook_event("ess:LifecycleHook:ScaleIn", data))
 
-    assert isinstance(out, SyncInstances) and out.lifecycle is None
+    assert isinstance(out, SyncInstances)
+    assert out.lifecycle is None
     assert isinstance(inn, ReconcileTargets)
 
 
