@@ -14,6 +14,7 @@ from localcloud.ecs.models import EcsModel
 from localcloud.ecs.responses import describe_instances
 from localcloud.errors import CloudError, CustomError
 from localcloud.faults import Fault, FaultBook
+from localcloud.kvstore.exceptions import LockTimeout
 from localcloud.ram import refusal
 from localcloud.state import CloudState, Seed, load_seed
 from localcloud.wire import HttpReply, HttpRequest, Params, error_reply, new_request_id
@@ -25,16 +26,23 @@ DROP_CODES = {"reset": "localcloud.Reset", "timeout": "localcloud.Timeout"}
 class Backend:
     """The emulated cloud: state, credentials, faults and the call log."""
 
-    def __init__(self, seed: Seed | str | None = None, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        seed: Seed | str | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        """``clock`` checks signature timestamps; ``monotonic`` times settling instances."""
         self._seed = load_seed(seed)
         self.clock = clock
+        self.monotonic = monotonic
         self.stopping = threading.Event()
         self.faults = FaultBook()
         self.calls = CallLog()
         self._load(self._seed)
 
     def _load(self, seed: Seed) -> None:
-        self.state = CloudState(seed)
+        self.state = CloudState(seed, self.monotonic)
         self.auth = Authenticator(self.state.credentials, self.clock)
 
     def reset(self, seed: Seed | None = None) -> None:
@@ -69,12 +77,15 @@ class Backend:
             if not denial.empty_listing(action, params.boolean("DryRun")):
                 raise refusal(action, spec.product, identity.access_key_id)
             return self._empty_listing(params, request_id)
-        fault = self.faults.take(action)
+        fault = self.faults.take(action, lambda f: not f.lock_timeout or self._busy(params))
         delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
         ctx = CallContext(delay_s=delay, stopping=self.stopping)
         if fault and fault.status is not None:
             ctx.pause()
             raise _fault_error(fault)
+        if fault and fault.lock_timeout:
+            ctx.pause()
+            raise LockTimeout()
         if fault and _replaces_answer(fault) and not fault.apply:
             ctx.pause()
             return _broken_reply(fault, request_id)
@@ -85,6 +96,10 @@ class Backend:
         if fault and _replaces_answer(fault):
             return _broken_reply(fault, request_id)
         return HttpReply.json(200, {"RequestId": request_id, **result})
+
+    def _busy(self, params: Params) -> bool:
+        """True while the Redis instance the call names is being modified."""
+        return self.state.kvstore.busy(params.get("InstanceId", ""))
 
     def _empty_listing(self, params: Params, request_id: str) -> HttpReply:
         """The older answer to an unauthorised DescribeInstances: 200 and no instances."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ _DEFAULT_MESSAGES = {
     "ServiceUnavailable": "The request has failed due to a temporary failure of the server.",
     "InternalError": "The request processing has failed due to some unknown error.",
 }
-_BOOL_KEYS = ("malformed", "reset", "timeout", "apply")
+_BOOL_KEYS = ("malformed", "reset", "timeout", "apply", "lock_timeout")
 _KNOWN_KEYS = {"action", "status", "code", "message", "delay_ms", "retry_after", "count"}
 
 
@@ -24,7 +24,10 @@ class Fault:
     ``status`` answers an error before the action runs; ``delay_ms`` sleeps and then
     runs the action (inside the instance lock for ModifySecurityIps); ``malformed``,
     ``reset`` and ``timeout`` replace the answer (with ``apply`` the action runs first,
-    so the change happens but its answer is lost).
+    so the change happens but its answer is lost). ``lock_timeout`` answers 400
+    ``LockTimeout`` only while the Redis instance the call names is being modified (its
+    lock held, or ``Changing`` after a write); a call that finds it idle runs normally and
+    does not use the fault up.
     """
 
     action: str = "*"
@@ -37,6 +40,7 @@ class Fault:
     reset: bool = False
     timeout: bool = False
     apply: bool = False
+    lock_timeout: bool = False
     count: int | None = None
 
     def matches(self, action: str) -> bool:
@@ -86,11 +90,17 @@ def _int(body: Mapping[str, Any], key: str) -> int:
 
 
 def _check(fault: Fault) -> None:
-    kinds = [fault.status is not None, fault.malformed, fault.reset, fault.timeout]
+    kinds = [
+        fault.status is not None, fault.malformed, fault.reset, fault.timeout, fault.lock_timeout
+    ]  # fmt: skip
     if sum(kinds) > 1:
-        raise ValueError("a fault has at most one of status, malformed, reset, timeout")
+        raise ValueError(
+            "a fault has at most one of status, malformed, reset, timeout, lock_timeout"
+        )
     if not any(kinds) and not fault.delay_ms:
-        raise ValueError("a fault needs status, delay_ms, malformed, reset or timeout")
+        raise ValueError(
+            "a fault needs status, delay_ms, malformed, reset, timeout or lock_timeout"
+        )
     if fault.status is not None and not 400 <= fault.status <= 599:
         raise ValueError("fault status must be 400-599")
     if fault.count == 0:
@@ -109,11 +119,11 @@ class FaultBook:
         with self._lock:
             self._faults.append(fault)
 
-    def take(self, action: str) -> Fault | None:
-        """The first fault for ``action``, counting one use of it."""
+    def take(self, action: str, fires: Callable[[Fault], bool] = lambda _: True) -> Fault | None:
+        """The first fault for ``action`` that ``fires`` now, counting one use of it."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(action):
+                if fault.matches(action) and fires(fault):
                     self._use(fault)
                     return fault
         return None

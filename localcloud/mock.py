@@ -9,7 +9,8 @@ mocked this way: run the server for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,8 +30,14 @@ _METHODS = ("GET", "POST", "PUT", "DELETE")
 class LocalCloud:
     """A backend plus Python methods that mirror the admin endpoints."""
 
-    def __init__(self, seed: Seed | str | None = None, base_url: str = "http://localcloud.test"):
-        self.backend = Backend(seed)
+    def __init__(
+        self,
+        seed: Seed | str | None = None,
+        base_url: str = "http://localcloud.test",
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        """``monotonic`` is the clock instances settle on (seed ``settle_ms``)."""
+        self.backend = Backend(seed, monotonic=monotonic)
         self.base_url = base_url.rstrip("/")
 
     @classmethod
@@ -40,12 +47,14 @@ class LocalCloud:
         seed: Seed | str | None = None,
         base_url: str = "http://localcloud.test",
         rsps: responses.RequestsMock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> Iterator[LocalCloud]:
         """Register callbacks for every path under ``base_url`` for the duration.
 
-        Pass ``rsps`` to add them to a ``responses`` mock that is already active.
+        Pass ``rsps`` to add them to a ``responses`` mock that is already active, and
+        ``monotonic`` to run settling instances on a clock of the test's own.
         """
-        cloud = cls(seed, base_url)
+        cloud = cls(seed, base_url, monotonic)
         if rsps is not None:
             cloud.register(rsps)
             yield cloud

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +20,25 @@ DEFAULT_ACCESS_KEY_ID = "localcloud-id"
 DEFAULT_ACCESS_KEY_SECRET = "localcloud-secret"  # noqa: S105 - a published fake credential
 WHITELIST_PRODUCTS = {"rds": new_rds, "polardb": new_polardb, "mongodb": new_mongodb}
 """The database products beside R-KVStore: seed/state key -> a new empty backend."""
-_SEED_KEYS = {"credentials", "ecs", "kvstore", *WHITELIST_PRODUCTS}
+_SEED_KEYS = {"credentials", "ecs", "kvstore", "settle_ms", *WHITELIST_PRODUCTS}
 
 Seed = Mapping[str, Any]
 
 
 class CloudState:
-    """Everything the APIs read and write. Dumps in the seed's shape."""
+    """Everything the APIs read and write. Dumps in the seed's shape.
 
-    def __init__(self, seed: Seed | None = None) -> None:
+    ``monotonic`` is the clock instances settle on after a write (seed ``settle_ms``).
+    """
+
+    def __init__(
+        self, seed: Seed | None = None, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         seed = seed or {}
         unknown = set(seed) - _SEED_KEYS
         if unknown:
             raise ValueError(f"unknown seed keys: {sorted(unknown)}")
+        self.settle_ms = _settle_ms(seed)
         self.credentials = {DEFAULT_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_SECRET}
         self.denied: dict[str, Denial] = {}
         for item in seed.get("credentials", []):
@@ -42,7 +49,7 @@ class CloudState:
         self.ecs = EcsModel()
         for region, instances in _regions(seed, "ecs").items():
             self.ecs.put(region, instances)
-        self.kvstore = KvstoreModel()
+        self.kvstore = KvstoreModel(self.settle_ms / 1000, monotonic)
         for region, instances in _regions(seed, "kvstore").items():
             self.kvstore.put(region, [instance_from_seed(item) for item in instances])
         self.whitelists: dict[str, WhitelistModel] = {}
@@ -64,7 +71,7 @@ class CloudState:
             "ecs": self.ecs.dump(),
             "kvstore": self.kvstore.dump(),
             **products,
-        }
+        } | ({"settle_ms": self.settle_ms} if self.settle_ms else {})
 
 
 def load_seed(source: str | Path | Seed | None) -> dict[str, Any]:
@@ -84,3 +91,10 @@ def _regions(seed: Seed, key: str) -> Mapping[str, list[Mapping[str, Any]]]:
     if not isinstance(regions, Mapping):
         raise ValueError(f'seed "{key}" maps region ids to lists of instances')
     return regions
+
+
+def _settle_ms(seed: Seed) -> int:
+    value = seed.get("settle_ms", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f'seed "settle_ms" must be a non-negative integer: {value!r}')
+    return value

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 
 from localcloud.kvstore.exceptions import (
     InvalidGroupNameFormat,
@@ -51,3 +53,14 @@ def parse_list(text: str) -> list[str]:
 def _is_ipv4(text: str) -> bool:
     parts = text.split(".")
     return len(parts) == 4 and all(_OCTET.fullmatch(p) and int(p) <= 255 for p in parts)
+
+
+def wire_order(entries: Iterable[str]) -> list[str]:
+    """The order DescribeSecurityIps answers a group's entries in.
+
+    The service re-sorts what it was sent; by which key is not documented. The order
+    chosen here is the SHA-256 digest of each entry's text: fixed for a given set,
+    independent of the order of writes, and unlike numeric or string order, so a client
+    that compares lists in order fails against it as it would against the cloud.
+    """
+    return sorted(entries, key=lambda entry: hashlib.sha256(entry.encode("ascii")).digest())

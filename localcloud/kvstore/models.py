@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,11 @@ class SecurityIpGroup:
     system: bool = False
 
     def to_wire(self) -> dict[str, str]:
-        """The group as DescribeSecurityIps returns it."""
+        """The group as DescribeSecurityIps returns it: the entries re-sorted."""
+        return self.to_state() | {"SecurityIpList": ",".join(rules.wire_order(self.entries))}
+
+    def to_state(self) -> dict[str, str]:
+        """The group as the state dump shows it: the entries in the order stored."""
         return {
             "SecurityIpGroupName": self.name,
             "SecurityIpGroupAttribute": self.attribute,
@@ -41,17 +46,26 @@ class SecurityIpGroup:
 
 @dataclass
 class RedisInstance:
-    """An instance with its groups in creation order; other seed fields pass through."""
+    """An instance with its groups in creation order; other seed fields pass through.
+
+    ``settles_at`` is when a write's ``Changing`` period ends (None: not settling).
+    """
 
     instance_id: str
     status: str
     groups: dict[str, SecurityIpGroup]
     extra: dict[str, Any] = field(default_factory=dict)
     modify_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    settles_at: float | None = None
+
+    def settle(self, now: float) -> None:
+        """End the ``Changing`` period of the last write once its time has come."""
+        if self.settles_at is not None and now >= self.settles_at:
+            self.status, self.settles_at = "Normal", None
 
     def to_state(self) -> dict[str, Any]:
         """The instance in the seed shape (groups as a plain list)."""
-        groups = [group.to_wire() for group in self.groups.values()]
+        groups = [group.to_state() for group in self.groups.values()]
         base = {"InstanceId": self.instance_id, "InstanceStatus": self.status}
         return {**self.extra, **base, "SecurityIpGroups": groups}
 
@@ -68,10 +82,16 @@ class Modification:
 
 
 class KvstoreModel:
-    """Instances per region; an instance id is looked up across all regions."""
+    """Instances per region; an instance id is looked up across all regions.
 
-    def __init__(self) -> None:
+    With ``settle_s`` > 0 an instance is ``Changing`` for that long after each successful
+    ModifySecurityIps (measured on ``clock``, a monotonic clock tests may replace).
+    """
+
+    def __init__(self, settle_s: float = 0.0, clock: Callable[[], float] = time.monotonic):
         self.regions: dict[str, dict[str, RedisInstance]] = {}
+        self.settle_s = settle_s
+        self._clock = clock
         self._lock = threading.RLock()
 
     def find(self, instance_id: str) -> RedisInstance:
@@ -79,8 +99,18 @@ class KvstoreModel:
         with self._lock:
             for instances in self.regions.values():
                 if instance_id in instances:
-                    return instances[instance_id]
+                    instance = instances[instance_id]
+                    instance.settle(self._clock())
+                    return instance
         raise InvalidInstanceIdNotFound()
+
+    def busy(self, instance_id: str) -> bool:
+        """True while a modification of the instance runs or it is ``Changing``."""
+        try:
+            instance = self.find(instance_id)
+        except InvalidInstanceIdNotFound:
+            return False
+        return instance.modify_lock.locked() or instance.status == "Changing"
 
     def describe(self, instance_id: str) -> list[dict[str, str]]:
         """The instance's groups in the DescribeSecurityIps wire shape."""
@@ -102,6 +132,9 @@ class KvstoreModel:
             pause()
             with self._lock:
                 _apply(instance, change)
+                if self.settle_s > 0:
+                    instance.status = "Changing"
+                    instance.settles_at = self._clock() + self.settle_s
         finally:
             instance.modify_lock.release()
 
@@ -122,11 +155,16 @@ class KvstoreModel:
     def set_status(self, instance_id: str, status: str) -> None:
         """Set InstanceStatus (anything but "Normal" refuses ModifySecurityIps)."""
         with self._lock:
-            self.find(instance_id).status = status
+            instance = self.find(instance_id)
+            instance.status, instance.settles_at = status, None
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """Every region's instances in the seed shape."""
         with self._lock:
+            now = self._clock()
+            for instances in self.regions.values():
+                for instance in instances.values():
+                    instance.settle(now)
             return {
                 region: [inst.to_state() for inst in instances.values()]
                 for region, instances in self.regions.items()

@@ -4,20 +4,31 @@ verified IP events."""
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from whitelist_testkit import (
+    ORDERS_TARGET,
     R_ORDERS,
     WEB1_IP,
     WEB2,
     WEB2_IP,
+    base_config,
     base_seed,
     entries_of,
     eventbridge_state_change,
+    point_env_at,
     timer_event,
     writes,
 )
+
+from localcloud.builders import make_instance
+from localcloud.mock import LocalCloud
+from whitelist_core.aliyun import factory
+from whitelist_core.aliyun.transport.rpc import RpcClient
 
 DENIED_ID, DENIED_SECRET = "norole-id", "norole-secret-0123"
 
@@ -103,3 +114,110 @@ def test_the_empty_listing_answer_still_meets_the_guard(
     assert "Forbidden.RAM" in str(result)
     assert configured.state()["kvstore"] == before
     assert writes(configured.calls()) == 0
+
+
+# -- re-sorted whitelists -------------------------------------------------------------
+
+
+def test_a_re_sorted_whitelist_converges_and_then_stays_still(configured: Any, invoke: Any) -> None:
+    """Hosts whose IPs sort differently as numbers, as strings and as the service
+    answers them: the function compares sets, so the second run writes nothing."""
+    hosts = {f"i-bp1many{n:011d}": f"10.0.1.{n}" for n in (2, 9, 10, 99, 100, 101, 250)}
+    configured.put_instances(
+        "cn-hangzhou",
+        [make_instance(i, ip, tags={"app": "orders"}) for i, ip in hosts.items()],
+    )
+
+    first = invoke(timer_event())
+    assert first["status"] == "applied"
+    assert entries_of(configured.state(), R_ORDERS, "ecs_orders") == {
+        WEB1_IP, WEB2_IP, *hosts.values()
+    }  # fmt: skip
+    configured.reset_calls()
+
+    second = invoke(timer_event())
+    assert second["status"] == "noop"
+    assert writes(configured.calls()) == 0
+
+
+# -- instances that settle after each write -------------------------------------------
+
+
+class FakeClock:
+    """The fake's monotonic clock, moved only by the function's backoff sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+SECOND_ORDERS = copy.deepcopy(ORDERS_TARGET) | {"name": "orders-cache-b", "group": "ecs_orders_b"}
+
+
+@pytest.fixture
+def settling(
+    function_env: pytest.MonkeyPatch, write_config: Any
+) -> Iterator[tuple[LocalCloud, FakeClock]]:
+    """Every write leaves R_ORDERS ``Changing`` for 1.5 s of fake time; the function's
+    backoff sleeps advance that time instead of waiting (same attempts, same deadline)."""
+    clock = FakeClock()
+    seed = base_seed() | {"settle_ms": 1500}
+    with LocalCloud.mocked(seed, base_url="http://localcloud.test", monotonic=clock) as cloud:
+        point_env_at(function_env, cloud.base_url)
+        function_env.setattr(
+            factory, "RpcClient", functools.partial(RpcClient, sleep=clock.sleep, rand=lambda: 0.5)
+        )
+        write_config(base_config(targets=[copy.deepcopy(ORDERS_TARGET), SECOND_ORDERS]))
+        yield cloud, clock
+
+
+def test_two_targets_on_a_settling_instance_both_land_from_one_running_event(
+    settling: tuple[LocalCloud, FakeClock], invoke: Any
+) -> None:
+    cloud, clock = settling
+
+    result = invoke(eventbridge_state_change(WEB2, "Running"))
+
+    assert result["status"] == "applied", result
+    state = cloud.state()
+    assert entries_of(state, R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP}
+    assert entries_of(state, R_ORDERS, "ecs_orders_b") == {WEB2_IP}  # an event only adds
+    codes = codes_of(cloud, "ModifySecurityIps")
+    assert "IncorrectDBInstanceState" in codes, "the second write met the settling instance"
+    assert codes.count(None) == 2, "each group written once"
+    assert clock.now >= 1.5, "retried after the instance settled, inside the deadline"
+
+
+def test_a_timer_against_a_settling_instance_converges(
+    settling: tuple[LocalCloud, FakeClock], invoke: Any
+) -> None:
+    cloud, _ = settling
+
+    assert invoke(timer_event())["status"] == "applied"
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders_b") == {WEB1_IP, WEB2_IP}
+    cloud.reset_calls()
+    assert invoke(timer_event())["status"] == "noop"
+    assert writes(cloud.calls()) == 0
+
+
+def test_reads_answering_lock_timeout_while_the_instance_changes_are_retried(
+    settling: tuple[LocalCloud, FakeClock], invoke: Any
+) -> None:
+    cloud, _ = settling
+    assert invoke(eventbridge_state_change(WEB2, "Running"))["status"] == "applied"
+    # The timer comes while the last write's change still runs: its read meets LockTimeout.
+    cloud.add_fault(action="DescribeSecurityIps", lock_timeout=True)
+    cloud.reset_calls()
+
+    result = invoke(timer_event())
+
+    assert result["status"] == "applied", result
+    state = cloud.state()
+    assert entries_of(state, R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP}
+    assert entries_of(state, R_ORDERS, "ecs_orders_b") == {WEB1_IP, WEB2_IP}
+    assert codes_of(cloud, "DescribeSecurityIps")[0] == "LockTimeout"

@@ -8,7 +8,7 @@ import pytest
 
 from localcloud.builders import make_group, make_redis_instance
 from localcloud.errors import CloudError
-from localcloud.kvstore.entries import check_group_name, parse_entry, parse_list
+from localcloud.kvstore.entries import check_group_name, parse_entry, parse_list, wire_order
 from localcloud.kvstore.models import KvstoreModel, Modification, instance_from_seed
 from localcloud.kvstore.responses import parse_modification
 from localcloud.wire import Params
@@ -100,6 +100,11 @@ def change(mode: str, ips: str, group: str = "ecs_sync", attribute: str = "") ->
     return parse_modification(Params(params))
 
 
+def listed(*entries: str) -> str:
+    """A SecurityIpList as DescribeSecurityIps answers it (re-sorted, not in write order)."""
+    return ",".join(wire_order(entries))
+
+
 def groups(kv: KvstoreModel) -> dict[str, str]:
     return {g["SecurityIpGroupName"]: g["SecurityIpList"] for g in kv.describe(R)}
 
@@ -119,10 +124,10 @@ def test_append_creates_group_with_attribute_and_normalises() -> None:
     assert described == {
         "SecurityIpGroupName": "ecs_sync",
         "SecurityIpGroupAttribute": "hidden",
-        "SecurityIpList": "10.0.0.1,10.0.0.2",
+        "SecurityIpList": listed("10.0.0.1", "10.0.0.2"),
     }
     kv.modify(change("Append", "10.0.0.3"), lambda: None)
-    assert groups(kv)["ecs_sync"] == "10.0.0.1,10.0.0.2,10.0.0.3"
+    assert groups(kv)["ecs_sync"] == listed("10.0.0.1", "10.0.0.2", "10.0.0.3")
 
 
 def test_cover_replaces_and_creates() -> None:
@@ -190,7 +195,7 @@ def test_system_groups_are_read_only(name: str) -> None:
 def test_seeded_hidden_group_marked_not_system_is_writable() -> None:
     kv = model(make_group("ecs_hidden", ["10.0.0.1"], hidden=True, system=False))
     kv.modify(change("Append", "10.0.0.2", group="ecs_hidden"), lambda: None)
-    assert groups(kv)["ecs_hidden"] == "10.0.0.1,10.0.0.2"
+    assert groups(kv)["ecs_hidden"] == listed("10.0.0.1", "10.0.0.2")
 
 
 def test_hidden_group_created_through_the_api_stays_writable() -> None:
@@ -201,7 +206,7 @@ def test_hidden_group_created_through_the_api_stays_writable() -> None:
         {
             "SecurityIpGroupName": "ecs_sync",
             "SecurityIpGroupAttribute": "hidden",
-            "SecurityIpList": "10.0.0.1,10.0.0.2",
+            "SecurityIpList": listed("10.0.0.1", "10.0.0.2"),
         }
     ]
 
@@ -268,7 +273,7 @@ def test_overlapping_modifications_answer_lock_timeout() -> None:
     release.set()
     first.join(5)
     kv.modify(change("Append", "10.0.0.3"), lambda: None)
-    assert groups(kv)["ecs_sync"] == "10.0.0.1,10.0.0.2,10.0.0.3"
+    assert groups(kv)["ecs_sync"] == listed("10.0.0.1", "10.0.0.2", "10.0.0.3")
 
 
 def test_lookup_across_regions_and_dump_shape() -> None:
