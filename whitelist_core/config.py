@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .entries import group_name_problem, parse_entry, sorted_entries
 from .errors import ConfigError, Problem
+from .placement import MAX_GROUPS, owned_groups
 from .policy import entry_violations
 
 EcsStatus = Literal["Pending", "Starting", "Running", "Stopping", "Stopped"]
@@ -74,6 +75,8 @@ class Target(_Strict):
     region: Annotated[str, Field(pattern=REGION_ID)] | None = None
     group: Annotated[str, AfterValidator(_group_name)]
     hidden: bool = False
+    max_groups: int = Field(default=1, ge=1, le=MAX_GROUPS)
+    drain_groups: int = Field(default=0, ge=0, le=MAX_GROUPS - 1)
     selector: Selector
     statuses: Annotated[tuple[EcsStatus, ...], Field(min_length=1)] = ECS_STATUSES
     secondary_ips: bool = False
@@ -83,6 +86,11 @@ class Target(_Strict):
     def attribute(self) -> str:
         """The ``SecurityIpGroupAttribute`` this target writes."""
         return "hidden" if self.hidden else ""
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every group the target owns: ``group``, ``group_2`` ... ``group_<max_groups>``."""
+        return owned_groups(self.group, self.max_groups)
 
 
 class Policy(_Strict):
@@ -188,11 +196,28 @@ def _semantic_problems(targets: list[tuple[int, Target]], policy: Policy) -> lis
         first = seen_names.setdefault(target.name, i)
         if first != i:
             problems.append(Problem(f"targets[{i}].name", f"duplicates targets[{first}].name"))
-        owner = seen_groups.setdefault((target.instance_id, target.group), i)
-        if owner != i:
-            rule = f"targets[{owner}] already owns group {target.group!r} on {target.instance_id}"
-            problems.append(Problem(f"targets[{i}].group", rule))
+        problems.extend(_spill_over_problems(i, target))
+        for name in target.groups:
+            owner = seen_groups.setdefault((target.instance_id, name), i)
+            if owner != i:
+                field = "group" if name == target.group else "max_groups"
+                rule = f"targets[{owner}] already owns group {name!r} on {target.instance_id}"
+                problems.append(Problem(f"targets[{i}].{field}", rule))
         problems.extend(_static_entry_problems(i, target, policy))
+    return problems
+
+
+def _spill_over_problems(index: int, target: Target) -> list[Problem]:
+    """Every spill-over name must obey the group-name rule; draining needs a group left."""
+    problems = []
+    for name in target.groups[1:]:
+        if problem := group_name_problem(name):
+            rule = f"max_groups={target.max_groups} makes the target own {name!r} "
+            rule += f"({len(name)} characters): {problem}"
+            problems.append(Problem(f"targets[{index}].max_groups", rule))
+    if target.drain_groups >= target.max_groups:
+        rule = f"must be less than max_groups ({target.max_groups}): one owned group must stay"
+        problems.append(Problem(f"targets[{index}].drain_groups", rule))
     return problems
 
 
