@@ -68,13 +68,14 @@ class Placement:
 def place(layout: Layout, wanted: Sequence[str], *, remove_stale: bool = True) -> Placement:
     """Place ``wanted`` (entries in the order new ones should be placed, no placeholder).
 
-    With ``remove_stale`` False every entry held now stays (an add-only run, or removals
-    held back by policy) and counts against the room.
+    With ``remove_stale`` False every entry held now stays, duplicate copies and
+    placeholders included (an add-only run, or removals held back by policy), and counts
+    against the room.
     """
     homes, copies = _homes(layout)
     wanted_set = set(wanted)
     kept = {e: g for e, g in homes.items() if not remove_stale or e in wanted_set}
-    room = _room(layout, kept)
+    room = _room(layout, kept, placeholders_stay=not remove_stale)
     new = [e for e in wanted if e not in homes]
     add, unplaced = _first_fit(new, layout.filling, room)
     draining = set(layout.groups) - set(layout.filling)
@@ -87,11 +88,16 @@ def place(layout: Layout, wanted: Sequence[str], *, remove_stale: bool = True) -
         add=tuple(add),
         remove=tuple((e, g) for e, gs in copies.items() if e not in kept for g in gs),
         move=tuple((e, moved_to[e], kept[e]) for e, _ in moved),
-        drop=tuple((e, g, kept[e]) for e, gs in copies.items() if e in kept for g in gs[1:]),
+        drop=tuple(
+            (e, g, kept[e])
+            for e, gs in copies.items()
+            if e in kept and remove_stale
+            for g in gs[1:]
+        ),
         unplaced=tuple(unplaced),
         unmoved=tuple(unmoved),
         **_placeholders(
-            layout, [g for _, g in keep] + [g for _, g in add] + list(moved_to.values())
+            remove_stale, layout, _filled(layout, keep, add, moved, kept, remove_stale)
         ),
     )
 
@@ -112,12 +118,38 @@ def _homes(layout: Layout) -> tuple[dict[str, str], dict[str, list[str]]]:
     return {e: gs[0] for e, gs in copies.items()}, copies
 
 
-def _room(layout: Layout, kept: Mapping[str, str]) -> dict[str, int]:
+def _filled(
+    layout: Layout,
+    keep: Sequence[tuple[str, str]],
+    add: Sequence[tuple[str, str]],
+    moved: Sequence[tuple[str, str]],
+    kept: Mapping[str, str],
+    remove_stale: bool,
+) -> list[str]:
+    """One group name per real entry each group holds once placed."""
+    staying = [g for _, g in keep]
+    if not remove_stale:  # every copy stays, but the moved ones
+        gone = {(e, kept[e]) for e, _ in moved}
+        staying = [
+            g
+            for g, held in zip(layout.groups, layout.held, strict=True)
+            for e in held
+            if e != PLACEHOLDER and (e, g) not in gone
+        ]
+    return staying + [g for _, g in add] + [g for _, g in moved]
+
+
+def _room(layout: Layout, kept: Mapping[str, str], *, placeholders_stay: bool) -> dict[str, int]:
     """Free places per filling group. A group whose current entries all leave keeps one
-    of them until the new ones are in (it may never be empty), so it has one place less."""
+    of them until the new ones are in (it may never be empty), so it has one place less.
+    When nothing leaves (an add-only run), everything there counts, copies and placeholder."""
     load = dict.fromkeys(layout.groups, 0)
     for group in kept.values():
         load[group] += 1
+    if placeholders_stay:  # every copy stays where it is
+        load.update(
+            (name, len(entries)) for name, entries in zip(layout.groups, layout.held, strict=True)
+        )
     held = dict(zip(layout.groups, layout.held, strict=True))
     return {
         g: layout.capacity - load[g] - (1 if held[g] and not load[g] else 0) for g in layout.filling
@@ -142,21 +174,25 @@ def _first_fit(
     return placed, left
 
 
-def _placeholders(layout: Layout, filled: Iterable[str]) -> dict[str, tuple[str, ...]]:
+def _placeholders(
+    remove_stale: bool, layout: Layout, filled: Iterable[str]
+) -> dict[str, tuple[str, ...]]:
     """Every group that exists (and the first, when no group holds anything) ends with
     at least one entry: the placeholder when nothing else; never the placeholder beside
-    real entries."""
+    real entries, unless the run removes nothing (then only a drained group may need one,
+    and no group is created just to hold it)."""
     count = dict.fromkeys(layout.groups, 0)
     for group in filled:
         count[group] += 1
+    first = layout.groups[0]
     needed, gone = [], []
     for name, held in zip(layout.groups, layout.held, strict=True):
         has_placeholder = PLACEHOLDER in held
-        if count[name] and has_placeholder:
+        if count[name] and has_placeholder and remove_stale:
             gone.append(name)
-        elif not count[name] and not has_placeholder and (held or name == layout.groups[0]):
+        elif not count[name] and not has_placeholder and (held or (remove_stale and name == first)):
             needed.append(name)
-    if needed[:1] == [layout.groups[0]] and not layout.held[0] and any(count.values()):
+    if needed[:1] == [first] and not layout.held[0] and any(count.values()):
         needed.pop(0)  # an absent first group is not created just to hold a placeholder
     return {"placeholder": tuple(needed), "unplaceholder": tuple(gone)}
 

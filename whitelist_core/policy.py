@@ -11,7 +11,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .entries import (
-    MAX_ENTRIES_PER_GROUP,
     is_placeholder,
     is_private,
     is_world,
@@ -103,7 +102,8 @@ def check(plan: TargetPlan, rules: Rules) -> tuple[Violation, ...]:
 
 def removal_violations(plan: TargetPlan, rules: Rules) -> list[Violation]:
     """Removal limits; both are inclusive (exactly the limit is allowed)."""
-    removals = [c for c in plan.remove if not is_placeholder(c.entry)]
+    # An entry leaving a target is one removal, however many of its groups held it.
+    removals = {c.entry for c in plan.remove if not is_placeholder(c.entry)}
     owned = [e for e in plan.current if not is_placeholder(e)]
     count = len(removals)
     if count == 0:
@@ -125,13 +125,17 @@ def removal_violations(plan: TargetPlan, rules: Rules) -> list[Violation]:
 def capacity_warnings(
     plan: TargetPlan, rules: Rules, *, blocked_additions: int = 0
 ) -> list[Violation]:
-    """A warning when the group would pass ``capacity_warn_percent`` of its 1000 entries
-    (counting only the additions policy lets through)."""
+    """A warning when the target would pass ``capacity_warn_percent`` of what its groups
+    hold (1000 each; all its groups together), counting only the additions policy lets
+    through."""
     size = plan.size_after - blocked_additions
-    if size * 100 < rules.capacity_warn_percent * MAX_ENTRIES_PER_GROUP:
+    groups = len(plan.layout.filling)
+    limit = groups * plan.capacity
+    if size * 100 < rules.capacity_warn_percent * limit:
         return []
+    holder = "group" if groups == 1 else f"target ({groups} groups of {plan.capacity})"
     message = (
-        f"group would hold {size} of {MAX_ENTRIES_PER_GROUP} entries "
+        f"{holder} would hold {size} of {limit} entries "
         f"(over capacity_warn_percent={rules.capacity_warn_percent})"
     )
     return [Violation("capacity", message, scope="target", severity="warn")]

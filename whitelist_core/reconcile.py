@@ -20,8 +20,19 @@ from .batch import Unit, UnitResult
 from .config import Config, Target
 from .entries import PLACEHOLDER
 from .errors import PermanentCloudError
-from .outcome import RunResult, TargetResult
-from .planner import Owner, TargetPlan, enforce, plan_additions, plan_target
+from .outcome import RunResult, TargetResult, TargetStatus
+from .placement import Step
+from .planner import (
+    Held,
+    Owner,
+    TargetPlan,
+    applied_part,
+    enforce,
+    plan_additions,
+    plan_target,
+    retain,
+    retried,
+)
 from .policy import check
 from .ports import Group, Instance, InstanceInventory, InstanceQuery, WhitelistStore
 from .selection import (
@@ -33,6 +44,11 @@ from .selection import (
 )
 
 AuditSink = Callable[[TargetPlan], None]
+Planner = Callable[[Owner, Held], TargetPlan]
+
+QUOTA_REPLANS = 3
+"""How often a write refused for quota (another run filled the group first) is followed
+by a fresh read and a new plan before the target reports the error."""
 
 
 class Reconciler:
@@ -117,56 +133,79 @@ class Reconciler:
         listing = self._listing(region, targets)
         drafts = [self._draft(t, region, listing) for t in targets]
         drafts = self._recheck_removals(region, targets, drafts, listing)
-        done = [self._finish(t, d, dry_run) for t, d in zip(targets, drafts, strict=True)]
+        done = [
+            self._finish(t, d, dry_run, partial(self._redraft, t, region, listing))
+            for t, d in zip(targets, drafts, strict=True)
+        ]
         return done, listing
+
+    def _redraft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
+        draft = self._draft(target, region, listing)
+        (draft,) = self._recheck_removals(region, [target], [draft], listing)
+        return draft
 
     def _draft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
         desired = desired_entries(target, listing.candidates(target.selector))
         return self._plan(target, region, partial(plan_target, desired=desired))
 
-    def _run(
-        self, target: Target, dry_run: bool, planner: Callable[[Owner, Group | None], TargetPlan]
-    ) -> TargetResult:
-        draft = self._plan(target, self.config.region_of(target), planner)
-        return self._finish(target, draft, dry_run)
+    def _run(self, target: Target, dry_run: bool, planner: Planner) -> TargetResult:
+        replan = partial(self._plan, target, self.config.region_of(target), planner)
+        return self._finish(target, replan(), dry_run, replan)
 
-    def _plan(
-        self, target: Target, region: str, planner: Callable[[Owner, Group | None], TargetPlan]
-    ) -> TargetResult:
-        owner = Owner(target.name, region, target.instance_id, target.group, target.attribute)
+    def _plan(self, target: Target, region: str, planner: Planner) -> TargetResult:
+        owner = Owner(
+            target.name, region, target.instance_id, target.group, target.attribute,
+            target.max_groups, target.drain_groups,
+        )  # fmt: skip
         try:
-            group = self._group(region, target.instance_id, target.group)
+            groups = self._read(region, target.instance_id)
         except PermanentCloudError as exc:
             blank = TargetPlan(
                 owner.target, region, owner.instance_id, owner.group, owner.attribute
             )
             return TargetResult(blank, "error", _cloud_error(exc))
-        plan = planner(owner, group)
+        plan = planner(owner, groups)
         return TargetResult(enforce(plan, check(plan, self.config.policy)), "planned")
 
-    def _finish(self, target: Target, draft: TargetResult, dry_run: bool) -> TargetResult:
+    def _finish(
+        self, target: Target, draft: TargetResult, dry_run: bool,
+        replan: Callable[[], TargetResult],
+    ) -> TargetResult:  # fmt: skip
+        """Apply the draft. A write refused for quota means another run filled a group
+        since it was read: read again, plan again (placement finds room elsewhere or
+        reports what cannot fit) and apply that, a few times at most."""
         if draft.status == "error" or not draft.plan.changed:
             return draft if draft.status == "error" else replace(draft, status="noop")
         if dry_run:
             return draft
-        return self._apply(draft.plan)
+        result = self._apply(draft.plan)
+        for _ in range(QUOTA_REPLANS):
+            if not _refused_for_quota(result):
+                break
+            self._groups.pop((draft.plan.region, draft.plan.instance_id), None)
+            again = replan()
+            if again.status == "error" or not again.plan.changed:
+                status = "error" if again.status == "error" else _done(result.plan)
+                return replace(again, plan=retried(result.plan, again.plan), status=status)
+            later = self._apply(again.plan)
+            result = replace(later, plan=retried(result.plan, later.plan))
+        return result
 
     def _apply(self, plan: TargetPlan) -> TargetResult:
-        """Additions first, then removals; the audit line names what was really applied."""
-        args = (plan.region, plan.instance_id, plan.group)
-        done = replace(plan, add=(), remove=())
+        """The plan's steps in order (room first); the audit names what was really applied."""
+        done: list[Step] = []
         try:
             with bound_contextvars(target=plan.target):  # the write's cloud_call lines
-                if plan.add:
-                    self.store.append(*args, [c.entry for c in plan.add], plan.attribute)
-                    done = replace(done, add=plan.add)
-                if plan.remove:
-                    self.store.delete(*args, [c.entry for c in plan.remove], plan.attribute)
-                    done = replace(done, remove=plan.remove)
+                for step in plan.steps:
+                    write = self.store.append if step.mode == "Append" else self.store.delete
+                    entries = list(step.entries)
+                    write(plan.region, plan.instance_id, step.group, entries, plan.attribute)
+                    done.append(step)
         except PermanentCloudError as exc:
-            if done.changed:
-                self._audit(done)
-            return TargetResult(done, "error", _cloud_error(exc))
+            part = applied_part(plan, done)
+            if part.changed:
+                self._audit(part)
+            return TargetResult(part, "error", _cloud_error(exc))
         self._audit(plan)
         return TargetResult(plan, "applied")
 
@@ -197,11 +236,11 @@ class Reconciler:
             self._listings[key] = InstanceIndex(self.inventory.list_instances(*key))
         return self._listings[key]
 
-    def _group(self, region: str, instance_id: str, name: str) -> Group | None:
+    def _read(self, region: str, instance_id: str) -> list[Group]:
         key = (region, instance_id)
         if key not in self._groups:
             self._groups[key] = self.store.read_groups(region, instance_id)
-        return next((g for g in self._groups[key] if g.name == name), None)
+        return self._groups[key]
 
 
 def _by_region(config: Config, targets: Iterable[Target]) -> dict[str, list[Target]]:
@@ -242,15 +281,22 @@ def _keep_held(target: Target, draft: TargetResult, holders: list[Instance]) -> 
         if is_eligible(target, h)
         for ip in instance_entries(h, target.secondary_ips)
     }
-    kept = [c for c in draft.plan.remove if c.entry in held]
-    if not kept:
-        return draft
-    plan = draft.plan
-    notes = tuple(
-        f"kept {c.entry}: re-check found it held by {held[c.entry].instance_id}" for c in kept
-    )
-    remove = tuple(c for c in plan.remove if c.entry not in held)
-    return replace(draft, plan=replace(plan, remove=remove, warnings=plan.warnings + notes))
+    kept = {
+        c.entry: f"kept {c.entry}: re-check found it held by {held[c.entry].instance_id}"
+        for c in draft.plan.remove
+        if c.entry in held
+    }
+    return replace(draft, plan=retain(draft.plan, kept)) if kept else draft
+
+
+def _done(plan: TargetPlan) -> TargetStatus:
+    return "applied" if plan.changed else "noop"
+
+
+def _refused_for_quota(result: TargetResult) -> bool:
+    # The cap's code is INFERRED for Redis (RDS and templates answer *.QuotaExceeded).
+    code = str((result.error or {}).get("code", ""))
+    return result.status == "error" and "quotaexceeded" in code.lower()
 
 
 def _cloud_error(exc: PermanentCloudError) -> dict[str, object]:

@@ -255,14 +255,15 @@ def test_empty_selection_under_the_default_policy_removes_nothing(
     cloud: Any, write_config: Any, invoke: Any
 ) -> None:
     """Removing the only entry is 100 % of the group: over the 50 % limit, so blocked.
-    The placeholder is still planned for an empty selection (the placeholder does not
-    count as owned, so the next run is blocked the same way and writes nothing)."""
+    The surviving entry keeps the group non-empty, so no placeholder is written beside it
+    (and the next run is blocked the same way and writes nothing either)."""
     target = copy.deepcopy(ORDERS_TARGET) | {"selector": {"tags": {"app": "retired"}}}
     write_config(base_config(targets=[target]))
 
     result = invoke(timer_event())
 
-    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP, PLACEHOLDER}
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP}
+    assert result["targets"][0]["added"] == []
     assert result["targets"][0]["removed"] == []
     assert any("max_removal_percent" in r for r in result["targets"][0]["blocked"])
     assert result["blocked"] is True
@@ -270,7 +271,7 @@ def test_empty_selection_under_the_default_policy_removes_nothing(
     again = invoke(timer_event())
     assert again["targets"][0]["blocked"]
     assert writes(cloud.calls()) == 0
-    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP, PLACEHOLDER}
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP}
 
 
 def test_policy_block_on_one_target_lets_the_others_proceed(

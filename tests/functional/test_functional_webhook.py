@@ -245,14 +245,10 @@ def test_policy_block_is_422_with_every_reason(configured: Any, invoke: Any) -> 
     assert all("max_removal_percent" in reason for reason in body["reasons"])
     assert body["result"]["targets"]
     assert all(t["removed"] == [] for t in body["result"]["targets"])
-    # Nothing removed. (The empty selection still plans the 127.0.0.1 placeholder, and
-    # that addition is not blocked, so it is written although the answer is 422.)
+    # Nothing removed, and nothing written: the surviving entries keep each group
+    # non-empty, so no placeholder is needed beside them.
     for instance_id, group in [(R_ORDERS, "ecs_orders"), (R_SESSIONS, "ecs_web")]:
-        assert entries_of(configured.state(), instance_id, group) == {
-            WEB1_IP,
-            WEB2_IP,
-            "127.0.0.1",
-        }
+        assert entries_of(configured.state(), instance_id, group) == {WEB1_IP, WEB2_IP}
         assert entries_of(state, instance_id, group) == {WEB1_IP, WEB2_IP}
 
 

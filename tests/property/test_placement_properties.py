@@ -48,7 +48,9 @@ def test_writes_keep_every_rule(layout: Layout, wanted: list[str], remove_stale:
         assert protected <= set().union(*state.values())
     final = set().union(*state.values())
     for entry in set(wanted) - set(placement.unplaced):
-        assert sum(entry in content for content in state.values()) == 1
+        copies = sum(entry in content for content in state.values())
+        # An add-only run leaves an existing duplicate for the next full run to clean.
+        assert copies == 1 if remove_stale else copies >= 1
     assert not set(placement.unplaced) & final
     if remove_stale:
         assert final - {PLACEHOLDER} == set(wanted) - set(placement.unplaced)

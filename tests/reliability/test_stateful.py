@@ -171,7 +171,9 @@ class WhitelistMachine(RuleBasedStateMachine):
         owned = before - {PLACEHOLDER}
         over = len(stale) > MAX_REMOVALS or len(stale) * 100 > MAX_REMOVAL_PERCENT * len(owned)
         blocked = bool(stale) and over
-        expected = before | wanted if blocked else wanted
+        # Removals held back: what is there stays (it keeps the group non-empty) and the
+        # eligible entries are added; the placeholder is never added beside held entries.
+        expected = before | self.eligible_ips() if blocked else wanted
         assert self.group() == expected
         assert bool(result["targets"][0]["blocked"]) == blocked, result
         self.allowed = set(expected)

@@ -113,15 +113,19 @@ def test_reasons_name_the_source() -> None:
     desired = {"10.0.0.1": Source("i-1", "web-1"), "10.8.0.0/24": STATIC}
     plan = plan_target(OWNER, group("10.0.0.9", "127.0.0.1"), desired)
     assert plan.add == (
-        Change("10.0.0.1", "held by i-1 (web-1)", "i-1", "web-1"),
-        Change("10.8.0.0/24", "static entry"),
+        Change("10.0.0.1", "held by i-1 (web-1)", "i-1", "web-1", group="ecs_orders"),
+        Change("10.8.0.0/24", "static entry", group="ecs_orders"),
     )
     assert plan.remove == (
-        Change("10.0.0.9", "stale: no selected instance holds it and it is not static"),
-        Change("127.0.0.1", "placeholder no longer needed"),
+        Change(
+            "10.0.0.9",
+            "stale: no selected instance holds it and it is not static",
+            group="ecs_orders",
+        ),
+        Change("127.0.0.1", "placeholder no longer needed", group="ecs_orders"),
     )
     assert plan_target(OWNER, None, {}).add == (
-        Change("127.0.0.1", "placeholder: nothing is selected"),
+        Change("127.0.0.1", "placeholder: nothing is selected", group="ecs_orders"),
     )
 
 
@@ -148,14 +152,17 @@ def test_a_hidden_target_may_own_its_hidden_group() -> None:
     [None, group("10.0.0.1")],
     ids=["group-absent", "group-present"],
 )
-def test_more_than_1000_desired_is_blocked_and_nothing_is_written(current: Group | None) -> None:
+def test_more_than_1000_desired_fills_the_group_and_blocks_the_rest(current: Group | None) -> None:
     desired = held(*hosts(1001))
     plan = plan_target(OWNER, current, desired)
-    assert plan.add == plan.remove == ()
-    assert "1001 entries wanted but a group holds at most 1000" in plan.blocked[0]
+    assert plan.size_after == 1000
+    assert plan.unplaced == (hosts(1001)[-1],)
+    (reason,) = plan.blocked
+    assert reason.startswith("capacity: 1 entries not added (10.0.4.1)")
+    assert "1 group(s) of 1000 hold at most 1000" in reason
     enforced = enforce(plan, check(plan, PERMISSIVE))
-    assert not enforced.changed
-    assert enforced.blocked == plan.blocked
+    assert enforced.unplaced == plan.unplaced
+    assert all(len(entries) <= 1000 for entries in enforced.group_after().values())
 
 
 def test_exactly_1000_desired_is_planned() -> None:
@@ -184,8 +191,9 @@ def test_add_only_with_nothing_new_is_a_noop() -> None:
 def test_add_only_counts_current_and_new_entries_against_the_limit() -> None:
     all_hosts = hosts(1001)
     plan = plan_additions(OWNER, group(*all_hosts[:600]), held(*all_hosts[600:]))
-    assert plan.add == ()
-    assert "1001 entries wanted" in plan.blocked[0]
+    assert entries(plan.add) == all_hosts[600:1000]
+    assert plan.unplaced == (all_hosts[1000],)
+    assert "capacity: 1 entries not added" in plan.blocked[0]
     assert plan_additions(OWNER, group(*all_hosts[:600]), held(*all_hosts[600:1000])).blocked == ()
 
 
@@ -311,12 +319,14 @@ def test_to_dict_shape() -> None:
                 "reason": "held by i-1 (i-1-name)",
                 "instance_id": "i-1",
                 "instance_name": "i-1-name",
+                "group": "ecs_orders",
                 "op": "add",
             },
-            {"entry": "10.8.0.0/24", "reason": "static entry", "op": "add"},
+            {"entry": "10.8.0.0/24", "reason": "static entry", "group": "ecs_orders", "op": "add"},
             {
                 "entry": "10.0.0.9",
                 "reason": "stale: no selected instance holds it and it is not static",
+                "group": "ecs_orders",
                 "op": "remove",
             },
         ],
