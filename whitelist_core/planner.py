@@ -14,7 +14,16 @@ from functools import lru_cache
 from typing import Any
 
 from .entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER, quad_number, sort_key
-from .placement import GroupWrite, Layout, Step, group_writes, owned_groups, place, write_steps
+from .placement import (
+    MAX_GROUPS,
+    GroupWrite,
+    Layout,
+    Step,
+    group_writes,
+    owned_groups,
+    place,
+    write_steps,
+)
 from .ports import Group
 from .selection import Source
 from .violations import Violation
@@ -352,7 +361,22 @@ def _blank(owner: Owner, held: Held) -> TargetPlan:
     return TargetPlan(
         owner.target, owner.region, owner.instance_id, owner.group, owner.attribute, current,
         held=ordered, owned=groups, drain=owner.drain_groups, capacity=owner.capacity,
+        warnings=_given_up(owner, given),
     )  # fmt: skip
+
+
+def _given_up(owner: Owner, given: Sequence[Group]) -> tuple[str, ...]:
+    """A note for each group named like a spill-over group past ``max_groups`` that still
+    holds entries: most likely one the target owned before its ``max_groups`` was lowered
+    without draining it. It is not owned, so it is only reported."""
+    past = set(owned_groups(owner.group, MAX_GROUPS)) - set(owner.groups)
+    return tuple(
+        f"group {g.name!r} holds {len(g.entries)} entries but is past max_groups="
+        f"{owner.max_groups}: no longer owned, so left untouched; to empty it, raise "
+        "max_groups again with drain_groups (see docs/operations.md)"
+        for g in given
+        if g.name in past and any(e != PLACEHOLDER for e in g.entries)
+    )
 
 
 def _refusal(owner: Owner, blank: TargetPlan) -> str | None:
