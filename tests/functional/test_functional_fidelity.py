@@ -13,6 +13,7 @@ import pytest
 from whitelist_testkit import (
     ORDERS_TARGET,
     R_ORDERS,
+    WEB1,
     WEB1_IP,
     WEB2,
     WEB2_IP,
@@ -25,6 +26,7 @@ from whitelist_testkit import (
     writes,
 )
 
+from localcloud import events as cloud_events
 from localcloud.builders import make_instance
 from localcloud.mock import LocalCloud
 from whitelist_core.aliyun import factory
@@ -221,3 +223,74 @@ def test_reads_answering_lock_timeout_while_the_instance_changes_are_retried(
     assert entries_of(state, R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP}
     assert entries_of(state, R_ORDERS, "ecs_orders_b") == {WEB1_IP, WEB2_IP}
     assert codes_of(cloud, "DescribeSecurityIps")[0] == "LockTimeout"
+
+
+# -- the verified IP events -----------------------------------------------------------
+
+WEB1_ENI = f"eni-{WEB1.removeprefix('i-')}"
+SECONDARY = "10.0.1.111"
+
+
+def web1(ip: str = WEB1_IP, **keys: Any) -> dict[str, Any]:
+    return make_instance(WEB1, ip, tags={"app": "orders"}, name="orders-web-1", **keys)
+
+
+@pytest.fixture
+def with_secondaries(configured: Any, write_config: Any) -> Any:
+    """orders-cache also whitelists secondary private IPs; WEB2 is already in."""
+    target = copy.deepcopy(ORDERS_TARGET) | {"secondary_ips": True}
+    write_config(base_config(targets=[target]))
+    configured.reset_calls()
+    return configured
+
+
+@pytest.mark.parametrize("envelope", ["eventbridge", "cloudmonitor"])
+def test_a_secondary_ip_assigned_to_an_eni_is_whitelisted(
+    with_secondaries: Any, invoke: Any, envelope: str
+) -> None:
+    cloud = with_secondaries
+    cloud.put_instances("cn-hangzhou", [web1(secondary_ips=[SECONDARY])])
+    make = (
+        cloud_events.eni_private_ip_change
+        if envelope == "eventbridge"
+        else cloud_events.cloudmonitor_eni_private_ip_change
+    )
+
+    result = invoke(make(WEB1_ENI, WEB1_IP, [SECONDARY]))
+
+    assert result["status"] == "applied", result
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP, SECONDARY}
+
+
+def test_a_secondary_ip_unassigned_from_an_eni_is_removed(
+    with_secondaries: Any, invoke: Any
+) -> None:
+    cloud = with_secondaries
+    cloud.put_instances("cn-hangzhou", [web1(secondary_ips=[SECONDARY])])
+    assert (
+        invoke(cloud_events.eni_private_ip_change(WEB1_ENI, WEB1_IP, [SECONDARY]))["status"]
+        == "applied"
+    )
+    cloud.put_instances("cn-hangzhou", [web1()])
+
+    result = invoke(cloud_events.eni_private_ip_change(WEB1_ENI, WEB1_IP, assigned=False))
+
+    assert result["status"] == "applied", result
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP}
+
+
+def test_a_vswitch_change_brings_the_new_ip_in_and_takes_the_old_one_out(
+    configured: Any, invoke: Any
+) -> None:
+    assert invoke(timer_event())["status"] == "applied"  # WEB1 and WEB2 are in
+    moved_ip = "10.0.3.11"
+    configured.put_instances("cn-hangzhou", [web1(moved_ip, vswitch_id="vsw-demo03")])
+    configured.reset_calls()
+
+    result = invoke(cloud_events.vswitch_changed(WEB1, "vsw-demo03", moved_ip))
+
+    assert result["status"] == "applied", result
+    assert entries_of(configured.state(), R_ORDERS, "ecs_orders") == {moved_ip, WEB2_IP}
+    orders = next(t for t in result["targets"] if t["target"] == "orders-cache")
+    assert orders["added"] == [moved_ip]
+    assert orders["removed"] == [WEB1_IP]

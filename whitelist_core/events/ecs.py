@@ -4,8 +4,12 @@ them (an EventBridge ``acs.ecs`` CloudEvent or a CloudMonitor system event).
 - ``Instance:StateChange`` Created/Pending/Starting/Running -> ``SyncInstances((id,))``
 - ``Instance:StateChange``, any other state -> ``ReconcileTargets(region, hint (id,))``
 - private-IP and vSwitch changes (``IP_CHANGE_TYPES``: network-interface IP
-  [un]assignment, ``Instance:VSwitchChanged``, preemptible interruption) ->
-  ``ReconcileTargets(region, hint i-id if any)``; a new kind of IP event goes there
+  [un]assignment, ``Instance:VSwitchChanged``, preemptible interruption), in either
+  envelope -> ``ReconcileTargets(region, hint i-id if any)``; a new kind of IP event goes
+  there. An ENI's IP event names the ENI (its ARN, ``eniId``) and no instance: the region
+  is reconciled. A vSwitch change names ``instanceId``: the region's reconcile looks that
+  instance up with the others (its new IP goes in) and removes its old IP once no
+  instance holds it
 - CloudMonitor: other names with ``content.instanceId`` -> ``ReconcileTargets(region)``;
   another product, or no instance -> ``Ignore``
 """
@@ -97,6 +101,9 @@ def from_cloudmonitor(value: object) -> Intent:
     if event.name == "Instance:StateChange":
         iid = _instance_id(candidates)
         return _state_change(iid, content.state, region, "cloudmonitor", event_id)
+    if f"ecs:{event.name}" in IP_CHANGE_TYPES:
+        # An ENI's IP events name the ENI only: the region is reconciled.
+        return _reconcile(region, "cloudmonitor", event_id, event.name, _hint_ids(candidates))
     if content.instance_id is None:
         return Ignore(f"{show(event.name)} names no instance", "cloudmonitor", event_id)
     hints = (instance_id_at("content.instanceId", content.instance_id),)

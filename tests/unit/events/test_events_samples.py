@@ -8,7 +8,14 @@ import pytest
 
 from whitelist_core.errors import BadEvent
 from whitelist_core.events import Batch, Rejected, parse_event
-from whitelist_core.intents import HttpRequest, Ignore, ReconcileTargets, SyncInstances, Trigger
+from whitelist_core.intents import (
+    HttpRequest,
+    Ignore,
+    LifecycleAction,
+    ReconcileTargets,
+    SyncInstances,
+    Trigger,
+)
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 HZ = "cn-hangzhou"
@@ -87,7 +94,7 @@ EXPECTED: dict[str, object] = {
         "ecs:Instance:PreemptibleInstanceInterruption",
     ),
     "eventbridge-eni-ip-assigned.json": rec(
-        ("i-t4nexample00000001",),
+        (),
         "eventbridge",
         "acs.ecs/a6",
         "ecs:NetworkInterface:PrivateIPAssigned",
@@ -120,6 +127,9 @@ EXPECTED: dict[str, object] = {
         "cloudmonitor/c2",
         "Instance:StateChange Deleted",
     ),
+    "cloudmonitor-eni-ip-assigned.json": rec(
+        (), "cloudmonitor", "cloudmonitor/c4", "NetworkInterface:PrivateIPAssigned"
+    ),
     "cloudmonitor-ecs-preemptible.json": rec(
         ("i-wz9example000000001",),
         "cloudmonitor",
@@ -148,6 +158,19 @@ EXPECTED: dict[str, object] = {
         "ess",
         "acs.ess/e5",
         "ess:LifecycleHook:ScaleOut",
+    ),
+    "ess-lifecycle-hook-scaleout.json": SyncInstances(
+        ("i-bp1example000000013", "i-bp1example000000014"),
+        HZ,
+        trigger="ess",
+        event_id="acs.ess/e7",
+        reason="ess:LifecycleHook:ScaleOut",
+        lifecycle=LifecycleAction(
+            "ash-bp1example0000001",
+            "6b1a9e3c-0000-4000-8000-lifecycletoken",
+            "asg-bp1example0000001",
+            scale_out=True,
+        ),
     ),
     "ess-cloudmonitor-scaleout.json": sync(
         ("i-bp1example000000012",),
