@@ -9,6 +9,7 @@ from typing import Any
 from localcloud.context import CallContext
 from localcloud.ecs import responses as ecs
 from localcloud.errors import InvalidApiNotFound, MissingParameter
+from localcloud.ess import responses as ess
 from localcloud.kvstore import responses as kvstore
 from localcloud.mongodb import responses as mongodb
 from localcloud.polardb import responses as polardb
@@ -21,7 +22,7 @@ Runner = Callable[[CloudState, Params, CallContext], dict[str, Any]]
 WhitelistRunner = Callable[[WhitelistModel, Params, CallContext], dict[str, Any]]
 PRODUCTS = {ecs.VERSION: ecs.PRODUCT, kvstore.VERSION: kvstore.PRODUCT}
 PRODUCTS |= {rds.VERSION: rds.PRODUCT, polardb.VERSION: polardb.PRODUCT}
-PRODUCTS |= {mongodb.VERSION: mongodb.PRODUCT}
+PRODUCTS |= {mongodb.VERSION: mongodb.PRODUCT, ess.VERSION: ess.PRODUCT}
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ def _describe_security_ips(state: CloudState, params: Params, ctx: CallContext) 
 
 def _modify_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
     return kvstore.modify_security_ips(state.kvstore, params, ctx)
+
+
+def _complete_lifecycle_action(
+    state: CloudState, params: Params, ctx: CallContext
+) -> dict[str, Any]:
+    return ess.complete_lifecycle_action(state.ess, params, ctx)
 
 
 def _on(key: str, run: WhitelistRunner) -> Runner:
@@ -72,6 +79,7 @@ ACTIONS: dict[tuple[str, str], ActionSpec] = {
     ("ModifySecurityIps", mongodb.VERSION): ActionSpec(
         mongodb.PRODUCT, _on("mongodb", mongodb.modify_security_ips)
     ),
+    ("CompleteLifecycleAction", ess.VERSION): ActionSpec(ess.PRODUCT, _complete_lifecycle_action),
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from localcloud.ecs.models import EcsModel
+from localcloud.ess.models import EssModel
 from localcloud.kvstore.models import KvstoreModel, instance_from_seed
 from localcloud.mongodb import new_model as new_mongodb
 from localcloud.polardb import new_model as new_polardb
@@ -20,7 +21,7 @@ DEFAULT_ACCESS_KEY_ID = "localcloud-id"
 DEFAULT_ACCESS_KEY_SECRET = "localcloud-secret"  # noqa: S105 - a published fake credential
 WHITELIST_PRODUCTS = {"rds": new_rds, "polardb": new_polardb, "mongodb": new_mongodb}
 """The database products beside R-KVStore: seed/state key -> a new empty backend."""
-_SEED_KEYS = {"credentials", "ecs", "kvstore", "settle_ms", *WHITELIST_PRODUCTS}
+_SEED_KEYS = {"credentials", "ecs", "kvstore", "ess", "settle_ms", *WHITELIST_PRODUCTS}
 
 Seed = Mapping[str, Any]
 
@@ -52,6 +53,7 @@ class CloudState:
         self.kvstore = KvstoreModel(self.settle_ms / 1000, monotonic)
         for region, instances in _regions(seed, "kvstore").items():
             self.kvstore.put(region, [instance_from_seed(item) for item in instances])
+        self.ess = EssModel(seed.get("ess"))
         self.whitelists: dict[str, WhitelistModel] = {}
         for key, new_model in WHITELIST_PRODUCTS.items():
             model = self.whitelists[key] = new_model()
@@ -71,6 +73,7 @@ class CloudState:
             "ecs": self.ecs.dump(),
             "kvstore": self.kvstore.dump(),
             **products,
+            "ess": self.ess.dump(),
         } | ({"settle_ms": self.settle_ms} if self.settle_ms else {})
 
 

@@ -17,6 +17,7 @@ ALLOWED_ACTIONS = {
     "kvstore:ModifySecurityIps",
     "ecs:DescribeInstances",
     "log:PostLogStoreLogs",
+    "ess:CompleteLifecycleAction",
 }
 
 
@@ -199,6 +200,8 @@ def test_eventbridge_trigger_filters_ecs_and_ess_events(template: dict[str, Any]
         "ecs:NetworkInterface:PrivateIPUnassigned",
         "ess:ScalingActivity:ScaleOutSuccess",
         "ess:ScalingActivity:ScaleInSuccess",
+        "ess:LifecycleHook:ScaleOut",
+        "ess:LifecycleHook:ScaleIn",
     } <= types
     assert all(t.split(":")[0] in {"ecs", "ess"} for t in types)
 
@@ -221,6 +224,17 @@ def test_policy_grants_exactly_the_needed_actions_and_no_wildcards(
     assert all(s["Effect"] == "Allow" for s in statements)
     wide = [s for s in statements if s["Resource"] in ("*", ["*"])]
     assert [_actions(s) for s in wide] == [["ecs:DescribeInstances"]]
+
+
+def test_lifecycle_statement_is_scoped_to_this_accounts_scaling_groups(
+    template: dict[str, Any],
+) -> None:
+    (statement,) = [
+        s for s in _statements(template) if "ess:CompleteLifecycleAction" in _actions(s)
+    ]
+    assert _actions(statement) == ["ess:CompleteLifecycleAction"]
+    resource = _evaluate(statement["Resource"], PSEUDO, template)
+    assert resource == "acs:ess:*:1234567890:scalinggroup/*"
 
 
 def _kvstore_resource(template: dict[str, Any]) -> Any:
