@@ -1,7 +1,7 @@
-"""The whitelist side: one ``WhitelistStore`` per database product, one module each.
+"""The whitelist side: one store for every database product, driven by its spec.
 
-``kvstore``: Redis/Tair (R-KVStore API). RDS, PolarDB and MongoDB stores go here too,
-beside it, on the shared ``transport``; what differs between products (actions, parameter
-names, where the list sits in the answer, capacity rules) stays inside the product's
-module or a spec it shares with the others.
+``whitelist`` is the store the products share (read, write, confirm, chunk), driven by
+a ``ProductSpec`` from ``whitelist_core/products``; ``network`` is the one piece of code
+only RDS needs; ``kvstore`` binds the store to Redis (the default); ``family`` hands out
+each product's store. Adding a product adds no module here: only a spec and a table row.
 """

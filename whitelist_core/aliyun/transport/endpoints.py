@@ -21,6 +21,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from whitelist_core.errors import ConfigError, Problem
+from whitelist_core.products import Endpoint as EndpointRule
 
 Product = Literal["ecs", "kvstore", "ess"]
 
@@ -170,9 +171,16 @@ def host_of(base_url: str) -> str:
 class Endpoints:
     """Resolves the base URL of a product in a region, honouring overrides and VPC choice."""
 
-    def __init__(self, overrides: Mapping[Product, str] | None = None, *, vpc: bool = False):
+    def __init__(
+        self,
+        overrides: Mapping[Product, str] | None = None,
+        *,
+        vpc: bool = False,
+        environ: Mapping[str, str] | None = None,
+    ):
         self._overrides = dict(overrides or {})
         self._vpc = vpc
+        self._environ = dict(environ or {})
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], *, vpc: bool = False) -> Endpoints:
@@ -185,7 +193,7 @@ class Endpoints:
                 overrides[product] = parse_base_url(value, variable)
             elif shared:
                 overrides[product] = parse_base_url(shared, SHARED_OVERRIDE)
-        return cls(overrides, vpc=vpc)
+        return cls(overrides, vpc=vpc, environ=environ)
 
     def base_url(self, product: Product, region: str) -> str:
         """``https://host`` for the product in the region, or the override."""
@@ -193,3 +201,23 @@ class Endpoints:
         if override:
             return override
         return "https://" + sdk_host(product, region, vpc=self._vpc)
+
+    def for_rule(self, rule: EndpointRule, region: str) -> str:
+        """The base URL of a whitelist product described by its spec's endpoint rule.
+
+        Its own variable wins, then ``WHITELIST_ENDPOINT`` (one URL for every API), then
+        the SDK's map and rule. R-KVStore keeps its own table above.
+        """
+        if rule.variable == OVERRIDE_VARIABLES["kvstore"]:
+            return self.base_url("kvstore", region)
+        for variable in (rule.variable, SHARED_OVERRIDE):
+            value = self._environ.get(variable, "").strip()
+            if value:
+                return parse_base_url(value, variable)
+        if not _REGION.match(region):
+            raise ConfigError(
+                [Problem("region", f"{region!r} is not a region id (like cn-hangzhou)")]
+            )
+        host = rule.regional.get(region)
+        network = "-vpc" if self._vpc else ""
+        return "https://" + (host or f"{rule.prefix}{network}.{region}.aliyuncs.com")

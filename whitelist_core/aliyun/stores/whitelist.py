@@ -1,0 +1,205 @@
+"""One ``WhitelistStore`` for every database product, driven by the product's spec.
+
+The spec (``whitelist_core/products``) names the read and write actions, their
+parameters and where the answer keeps the groups; this module is the code they share.
+None of the APIs takes a RegionId: the region is chosen through the endpoint. Every
+write names the group and passes its attribute (so ``hidden`` is preserved), sends
+de-duplicated normal entries in chunks of at most 1000, and never an empty list.
+
+An answer claiming the work is already done (the spec's "already there" codes on Append,
+"already absent" codes on Delete) is not trusted blindly:
+the group is re-read. All entries in the intended state: success. Some: the answer was
+true for those, and the rest are sent once more. None: the original error is raised.
+
+An entry that does not parse (in any group, typically a foreign one) is skipped and
+logged on read rather than failing the read: no group this function owns holds one
+unless a human typed it, and the core expects normal entries only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from whitelist_core.aliyun.stores.network import NetworkChoice
+from whitelist_core.aliyun.transport.answers import as_dict, as_list, as_str, dig
+from whitelist_core.aliyun.transport.endpoints import Endpoints
+from whitelist_core.aliyun.transport.rpc import Call, RpcClient, logger
+from whitelist_core.entries import (
+    MAX_ENTRIES_PER_GROUP,
+    EntryError,
+    format_entry_list,
+    parse_entry,
+    parse_entry_list,
+)
+from whitelist_core.errors import PermanentCloudError
+from whitelist_core.ports import Group
+from whitelist_core.products import ProductSpec
+
+Mode = Literal["Append", "Delete", "Cover"]
+
+
+def prepare(entries: Sequence[str]) -> tuple[str, ...]:
+    """Normal entries, duplicates removed, order kept; ``ValueError`` when there are none."""
+    prepared = tuple(dict.fromkeys(parse_entry(entry) for entry in entries))
+    if not prepared:
+        raise ValueError("SecurityIps must not be empty (a programming error: nothing to send)")
+    return prepared
+
+
+def parse_entries(text: str, instance_id: str, group: str) -> tuple[str, ...]:
+    """Normal entries of a ``SecurityIpList``; unparseable ones skipped and logged."""
+    try:
+        return parse_entry_list(text)
+    except EntryError:
+        pass
+    kept: list[str] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        try:
+            kept.append(parse_entry(part))
+        except EntryError as exc:
+            logger().warning(
+                "whitelist_entry_skipped",
+                instance_id=instance_id, group=group, entry=part, reason=str(exc),
+            )  # fmt: skip
+    return tuple(kept)
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every store of one product shares within a run (options aside)."""
+
+    rpc: RpcClient
+    endpoints: Endpoints
+    spec: ProductSpec
+    networks: NetworkChoice = field(default_factory=NetworkChoice)
+
+
+class ProductWhitelistStore:
+    """Reads and edits the whitelist groups of one product's instances (``WhitelistStore``).
+
+    ``options`` are a target's product-specific settings (RDS: ``network_type``);
+    ``with_options`` gives a store that shares this one's transport and memory.
+    """
+
+    def __init__(
+        self, rpc: RpcClient, endpoints: Endpoints, spec: ProductSpec,
+        options: Mapping[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        self._shared = _Shared(rpc, endpoints, spec)
+        self._options = dict(options or {})
+
+    @property
+    def spec(self) -> ProductSpec:
+        """The product this store talks to."""
+        return self._shared.spec
+
+    def with_options(self, options: Mapping[str, str]) -> ProductWhitelistStore:
+        """This store with a target's product-specific settings."""
+        sibling = object.__new__(type(self))
+        sibling._shared, sibling._options = self._shared, dict(options)
+        return sibling
+
+    def read_groups(self, region: str, instance_id: str) -> list[Group]:
+        """Every group of the instance, hidden ones included, in the API's order."""
+        read = self.spec.read
+        body = self._call(region, read.action, {read.id_param: instance_id})
+        groups = []
+        networks: dict[str, str] = {}
+        for item in as_list(dig(body, *read.path)):
+            fields = as_dict(item)
+            name = as_str(fields.get(read.name))
+            if name:
+                text = as_str(fields.get(read.entries))
+                attribute = as_str(fields.get(read.attribute))
+                groups.append(Group(name, attribute, parse_entries(text, instance_id, name)))
+                if self.spec.network_param:
+                    networks[name] = as_str(fields.get(self.spec.network_param))
+        if self.spec.network_param:
+            self._shared.networks.remember(instance_id, networks)
+        return groups
+
+    def append(
+        self, region: str, instance_id: str, group: str, entries: Sequence[str], attribute: str
+    ) -> None:
+        """``ModifyMode=Append`` in chunks of 1000; "already there" confirmed by a re-read."""
+        for chunk in _chunks(prepare(entries)):
+            self._confirmed_write(region, instance_id, group, chunk, attribute, "Append")
+
+    def delete(
+        self, region: str, instance_id: str, group: str, entries: Sequence[str], attribute: str
+    ) -> None:
+        """``ModifyMode=Delete`` in chunks of 1000; "already absent" confirmed by a re-read."""
+        for chunk in _chunks(prepare(entries)):
+            self._confirmed_write(region, instance_id, group, chunk, attribute, "Delete")
+
+    def cover(
+        self, region: str, instance_id: str, group: str, entries: Sequence[str], attribute: str
+    ) -> None:
+        """``ModifyMode=Cover`` in one call (a second chunk would overwrite the first)."""
+        prepared = prepare(entries)
+        if len(prepared) > MAX_ENTRIES_PER_GROUP:
+            raise ValueError(f"Cover takes at most {MAX_ENTRIES_PER_GROUP} entries")
+        self._modify(region, instance_id, group, prepared, attribute, "Cover")
+
+    def _confirmed_write(
+        self, region: str, instance_id: str, group: str, chunk: tuple[str, ...],
+        attribute: str, mode: Mode,
+    ) -> None:  # fmt: skip
+        try:
+            self._modify(region, instance_id, group, chunk, attribute, mode)
+        except PermanentCloudError as error:
+            if not self.spec.claims_done(mode, error.code):
+                raise
+            pending = self._pending(region, instance_id, group, chunk, mode)
+            logger().info(
+                "whitelist_write_confirm", instance_id=instance_id, group=group, mode=mode,
+                code=error.code, request_id=error.request_id, pending=len(pending),
+            )  # fmt: skip
+            if len(pending) == len(chunk):
+                raise  # the re-read contradicts the answer
+            if pending:
+                self._modify(region, instance_id, group, pending, attribute, mode)
+
+    def _pending(
+        self, region: str, instance_id: str, group: str, chunk: tuple[str, ...], mode: Mode
+    ) -> tuple[str, ...]:
+        """The entries of ``chunk`` not yet in the state ``mode`` intends, per a fresh read."""
+        held = {
+            e for g in self.read_groups(region, instance_id) if g.name == group for e in g.entries
+        }
+        if mode == "Append":
+            return tuple(e for e in chunk if e not in held)
+        return tuple(e for e in chunk if e in held)
+
+    def _modify(
+        self, region: str, instance_id: str, group: str, entries: tuple[str, ...],
+        attribute: str, mode: Mode,
+    ) -> None:  # fmt: skip
+        write = self.spec.write
+        params = {
+            write.id_param: instance_id,
+            write.entries_param: format_entry_list(entries),
+            write.group_param: group,
+            write.attribute_param: attribute,
+            "ModifyMode": mode,
+            **write.fixed,
+        }
+        if self.spec.network_param:
+            wanted = self._options.get("network_type", "auto")
+            network = self._shared.networks.pick(instance_id, group, wanted)
+            if network:
+                params[self.spec.network_param] = network
+        self._call(region, write.action, params)
+
+    def _call(self, region: str, action: str, params: dict[str, str]) -> dict[str, object]:
+        shared = self._shared
+        base_url = shared.endpoints.for_rule(shared.spec.endpoint, region)
+        call = Call(base_url, shared.spec.ram.service, region, action, shared.spec.version, params)
+        return shared.rpc.call(call)
+
+
+def _chunks(entries: tuple[str, ...]) -> list[tuple[str, ...]]:
+    size = MAX_ENTRIES_PER_GROUP
+    return [entries[i : i + size] for i in range(0, len(entries), size)]
