@@ -7,16 +7,27 @@ problem is reported at once, each with its field path and the rule it breaks.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .entries import group_name_problem, parse_entry, sorted_entries
 from .errors import ConfigError, Problem
 from .placement import MAX_GROUPS, owned_groups
 from .policy import entry_violations
+from .products import DEFAULT_PRODUCT, ProductName, ProductSpec, spec_of
 
 EcsStatus = Literal["Pending", "Starting", "Running", "Stopping", "Stopped"]
 ECS_STATUSES: tuple[EcsStatus, ...] = ("Pending", "Starting", "Running", "Stopping", "Stopped")
@@ -67,10 +78,14 @@ class Selector(_Strict):
         return self
 
 
+NetworkType = Literal["auto", "vpc", "classic", "mix"]
+
+
 class Target(_Strict):
-    """One Redis instance plus the one group this function owns on it."""
+    """One database instance (Redis by default) plus the one group this function owns on it."""
 
     name: Annotated[str, Field(pattern=TARGET_NAME)]
+    product: ProductName = DEFAULT_PRODUCT
     instance_id: Annotated[str, Field(pattern=REDIS_INSTANCE_ID)]
     region: Annotated[str, Field(pattern=REGION_ID)] | None = None
     group: Annotated[str, AfterValidator(_group_name)]
@@ -81,6 +96,53 @@ class Target(_Strict):
     statuses: Annotated[tuple[EcsStatus, ...], Field(min_length=1)] = ECS_STATUSES
     secondary_ips: bool = False
     static_entries: tuple[Annotated[str, AfterValidator(_entry)], ...] = ()
+    network_type: NetworkType | None = None
+    """RDS only: the ``WhitelistNetworkType`` of the group (default ``auto``)."""
+
+    @field_validator("instance_id")
+    @classmethod
+    def _product_id(cls, value: str, info: ValidationInfo) -> str:
+        spec = _spec(info)
+        if spec and not re.fullmatch(spec.instance_id, value):
+            raise ValueError(
+                f"{value!r} is not an instance id of {spec.title} ({spec.instance_id_form})"
+            )
+        return value
+
+    @field_validator("group")
+    @classmethod
+    def _product_group(cls, value: str, info: ValidationInfo) -> str:
+        spec = _spec(info)
+        if spec is None:
+            return value
+        if value in spec.reserved_groups:
+            raise ValueError(f"{value!r} is a system group of {spec.title}: never owned")
+        if not re.fullmatch(spec.group_name, value):
+            raise ValueError(spec.group_rule or f"{value!r} is not a valid {spec.title} group")
+        return value
+
+    @field_validator("max_groups")
+    @classmethod
+    def _groups_add_room(cls, value: int, info: ValidationInfo) -> int:
+        spec = _spec(info)
+        if value > 1 and spec and spec.capacity.per_instance:
+            raise ValueError(
+                f"{spec.title} holds {spec.capacity.entries} entries per instance across all "
+                "groups: more groups add no room, so max_groups must be 1"
+            )
+        return value
+
+    @field_validator("network_type")
+    @classmethod
+    def _network_for_rds(
+        cls, value: NetworkType | None, info: ValidationInfo
+    ) -> NetworkType | None:
+        if (
+            value is not None
+            and not spec_of(info.data.get("product", DEFAULT_PRODUCT)).network_param
+        ):
+            raise ValueError("only RDS targets have a network_type")
+        return value
 
     @property
     def attribute(self) -> str:
@@ -91,6 +153,18 @@ class Target(_Strict):
     def groups(self) -> tuple[str, ...]:
         """Every group the target owns: ``group``, ``group_2`` ... ``group_<max_groups>``."""
         return owned_groups(self.group, self.max_groups)
+
+    @property
+    def store_options(self) -> dict[str, str]:
+        """The product-specific settings its store needs (empty for most products)."""
+        return {"network_type": self.network_type} if self.network_type else {}
+
+
+def _spec(info: ValidationInfo) -> ProductSpec | None:
+    """The spec of the target's product; None when the product itself is invalid
+    (that is already reported, and its id rules are unknown)."""
+    product = info.data.get("product")
+    return spec_of(product) if product else None
 
 
 class Policy(_Strict):

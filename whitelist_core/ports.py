@@ -114,6 +114,15 @@ class WhitelistStore(Protocol):
         ...
 
 
+class WhitelistStores(WhitelistStore, Protocol):
+    """A store of the default product (Redis) that also hands out every product's store."""
+
+    def for_target(self, product: str, options: Mapping[str, str]) -> WhitelistStore:
+        """The store of ``product`` (a product table key), with a target's
+        product-specific ``options`` (e.g. RDS ``network_type``)."""
+        ...
+
+
 class LifecycleHooks(Protocol):
     """Answers ESS lifecycle hooks (``CompleteLifecycleAction``)."""
 

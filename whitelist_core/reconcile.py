@@ -35,6 +35,7 @@ from .planner import (
 )
 from .policy import check
 from .ports import Group, Instance, InstanceInventory, InstanceQuery, WhitelistStore
+from .products import spec_of
 from .selection import (
     InstanceIndex,
     desired_entries,
@@ -158,13 +159,16 @@ class Reconciler:
             target.max_groups, target.drain_groups,
         )  # fmt: skip
         try:
-            groups = self._read(region, target.instance_id)
+            groups = self._read(target, region)
         except PermanentCloudError as exc:
             blank = TargetPlan(
                 owner.target, region, owner.instance_id, owner.group, owner.attribute
             )
             return TargetResult(blank, "error", _cloud_error(exc))
-        plan = planner(owner, groups)
+        # The product's capacity: RDS/PolarDB count every group, so the room is what the others leave.
+        elsewhere = sum(len(g.entries) for g in groups if g.name not in target.groups)
+        owner = replace(owner, capacity=spec_of(target.product).capacity.room(elsewhere))
+        plan = _explain_room(planner(owner, groups), elsewhere, target)
         return TargetResult(enforce(plan, check(plan, self.config.policy)), "planned")
 
     def _finish(
@@ -178,7 +182,7 @@ class Reconciler:
             return draft if draft.status == "error" else replace(draft, status="noop")
         if dry_run:
             return draft
-        result = self._apply(draft.plan)
+        result = self._apply(self._store(target), draft.plan)
         for _ in range(QUOTA_REPLANS):
             if not _refused_for_quota(result):
                 break
@@ -187,17 +191,17 @@ class Reconciler:
             if again.status == "error" or not again.plan.changed:
                 status = "error" if again.status == "error" else _done(result.plan)
                 return replace(again, plan=retried(result.plan, again.plan), status=status)
-            later = self._apply(again.plan)
+            later = self._apply(self._store(target), again.plan)
             result = replace(later, plan=retried(result.plan, later.plan))
         return result
 
-    def _apply(self, plan: TargetPlan) -> TargetResult:
+    def _apply(self, store: WhitelistStore, plan: TargetPlan) -> TargetResult:
         """The plan's steps in order (room first); the audit names what was really applied."""
         done: list[Step] = []
         try:
             with bound_contextvars(target=plan.target):  # the write's cloud_call lines
                 for step in plan.steps:
-                    write = self.store.append if step.mode == "Append" else self.store.delete
+                    write = store.append if step.mode == "Append" else store.delete
                     entries = list(step.entries)
                     write(plan.region, plan.instance_id, step.group, entries, plan.attribute)
                     done.append(step)
@@ -236,11 +240,33 @@ class Reconciler:
             self._listings[key] = InstanceIndex(self.inventory.list_instances(*key))
         return self._listings[key]
 
-    def _read(self, region: str, instance_id: str) -> list[Group]:
-        key = (region, instance_id)
+    def _read(self, target: Target, region: str) -> list[Group]:
+        key = (region, target.instance_id)
         if key not in self._groups:
-            self._groups[key] = self.store.read_groups(region, instance_id)
+            self._groups[key] = self._store(target).read_groups(region, target.instance_id)
         return self._groups[key]
+
+    def _store(self, target: Target) -> WhitelistStore:
+        """The store of the target's product (a plain single store serves every product)."""
+        pick = getattr(self.store, "for_target", None)
+        if pick is None:
+            return self.store
+        store: WhitelistStore = pick(target.product, target.store_options)
+        return store
+
+
+def _explain_room(plan: TargetPlan, elsewhere: int, target: Target) -> TargetPlan:
+    """On RDS/PolarDB an entry that does not fit is for want of room the instance's other
+    groups hold: say so (more groups would not help there)."""
+    capacity = spec_of(target.product).capacity
+    if not plan.unplaced or not capacity.per_instance:
+        return plan
+    reason = (
+        f"{spec_of(target.product).title} holds {capacity.entries} entries per instance, all "
+        f"groups together: its other groups hold {elsewhere}, leaving room for "
+        f"{plan.capacity} here; free room there or narrow the selector"
+    )
+    return replace(plan, blocked=(*plan.blocked, reason))
 
 
 def _by_region(config: Config, targets: Iterable[Target]) -> dict[str, list[Target]]:

@@ -9,7 +9,7 @@ import requests
 
 from whitelist_core.aliyun.ecs.inventory import EcsInventory
 from whitelist_core.aliyun.ess import EssLifecycleHooks
-from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore
+from whitelist_core.aliyun.stores.family import StoreFamily
 from whitelist_core.aliyun.transport.credentials import Credentials
 from whitelist_core.aliyun.transport.endpoints import Endpoints
 from whitelist_core.aliyun.transport.rpc import RpcClient
@@ -22,18 +22,18 @@ def make_clients(
     environ: Mapping[str, str] | None = None,
     session: requests.Session | None = None,
     vpc: bool = False,
-) -> tuple[EcsInventory, KvstoreWhitelistStore]:
-    """The ECS inventory and the whitelist store for one invocation.
+) -> tuple[EcsInventory, StoreFamily]:
+    """The ECS inventory and the whitelist stores (every product's) for one invocation.
 
     ``deadline`` is an absolute ``time.monotonic()`` value bounding every retry.
     ``environ`` (default ``os.environ``) supplies ``WHITELIST_ECS_ENDPOINT`` /
-    ``WHITELIST_KVSTORE_ENDPOINT``; ``vpc`` picks the SDK's ``*-vpc`` endpoints.
+    ``WHITELIST_KVSTORE_ENDPOINT`` (and each product's own variable); ``vpc`` picks the SDK's ``*-vpc`` endpoints.
     ``session`` defaults to the process-wide shared session. Wrap the inventory in
     ``CachedInventory`` to share listings between targets within the run.
     """
     endpoints = Endpoints.from_environ(os.environ if environ is None else environ, vpc=vpc)
     rpc = RpcClient(credentials, deadline=deadline, session=session)
-    return EcsInventory(rpc, endpoints), KvstoreWhitelistStore(rpc, endpoints)
+    return EcsInventory(rpc, endpoints), StoreFamily(rpc, endpoints)
 
 
 def make_hooks(

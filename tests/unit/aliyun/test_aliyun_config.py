@@ -176,7 +176,7 @@ def test_factory_wires_overrides_and_shares_the_deadline(mocked: responses.Reque
         session=requests.Session(),
     )
     assert isinstance(ecs, EcsInventory)
-    assert isinstance(kvstore, KvstoreWhitelistStore)
+    assert isinstance(kvstore.for_target("redis", {}), KvstoreWhitelistStore)
     assert ecs.get_instances("cn-hangzhou", ["i-gone00000001"]) == []
     assert kvstore.read_groups("cn-hangzhou", "r-1") == []
     assert [c.request.url.split("?")[0] for c in mocked.calls] == [ECS_URL, "http://kv.local:9000/"]
