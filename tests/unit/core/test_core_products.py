@@ -10,10 +10,9 @@ import pytest
 
 from whitelist_core.config import validate_config
 from whitelist_core.errors import ConfigError
-from whitelist_core.planner import Change, Owner, TargetPlan, enforce, plan_target
+from whitelist_core.planner import Owner, plan_target
 from whitelist_core.ports import Group
 from whitelist_core.products import PRODUCTS, Capacity, spec_of
-from whitelist_core.reconcile import _write_order
 from whitelist_core.selection import Source
 
 # -- the table -------------------------------------------------------------------------
@@ -145,67 +144,30 @@ def test_unknown_product_is_one_clear_problem() -> None:
     assert problem.startswith("targets[0].product:")
 
 
-# -- capacity in plans -----------------------------------------------------------------
-
-
-def _owner(capacity: int) -> Owner:
-    return Owner("t", "cn-hangzhou", "rm-1", "ecs_a", "", capacity=capacity)
+# -- capacity in plans (the room a product leaves, planned by the shared planner) -------
 
 
 def _desired(count: int) -> dict[str, Source]:
     return {f"10.0.{n // 250}.{n % 250 + 1}": Source(f"i-{n}") for n in range(count)}
 
 
-@pytest.mark.parametrize(
-    ("capacity", "wanted", "blocked"),
-    [(1000, 1000, False), (1000, 1001, True), (10, 10, False), (10, 11, True), (0, 1, True)],
-)  # fmt: skip
-def test_a_desired_set_over_the_room_writes_nothing(
-    capacity: int, wanted: int, blocked: bool
+@pytest.mark.parametrize(("room", "wanted", "added"), [(1000, 3, 3), (2, 3, 2), (0, 3, 0)])
+def test_the_room_bounds_what_is_added_and_the_rest_is_reported(
+    room: int, wanted: int, added: int
 ) -> None:
-    plan = plan_target(_owner(capacity), Group("ecs_a", "", ("10.0.0.1",)), _desired(wanted))
-    assert bool(plan.blocked) is blocked
-    if blocked:
-        assert not plan.changed
-    if blocked and capacity < 1000:
-        assert f"room for {capacity}" in plan.blocked[0]
+    owner = Owner("t", "cn-hangzhou", "rm-1", "ecs_a", "", capacity=room)
+    plan = plan_target(owner, [], _desired(wanted))
+    assert len([c for c in plan.add if c.entry != "127.0.0.1"]) == added
+    assert bool(plan.blocked) is (added < wanted)
+    assert plan.size_after <= max(room, 1)
 
 
-def test_held_back_removals_cannot_push_a_group_past_its_room() -> None:
-    plan = plan_target(_owner(3), Group("ecs_a", "", ("10.9.0.1", "10.9.0.2")), _desired(2))
-    held = enforce(plan, ())  # no violation: fits
-    assert held.add
-    stuck = enforce(plan, [_removal_block()])  # removals held back: 4 would not fit in 3
-    assert stuck.add == ()
-    assert stuck.remove == ()
-    assert any("room for 3" in b for b in stuck.blocked)
-
-
-def _removal_block() -> Any:
-    from whitelist_core.violations import Violation
-
-    return Violation("too_many_removals", "held back", scope="remove")
-
-
-def _plan(current: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...], capacity: int) -> TargetPlan:  # fmt: skip
-    return TargetPlan("t", "r", "rm-1", "g", "", current, tuple(Change(e, "") for e in add),
-                      tuple(Change(e, "") for e in remove), capacity=capacity)  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("current", "add", "remove", "capacity", "order"),
-    [
-        (("a", "b"), ("c",), ("a",), 1000, [("add", "c"), ("remove", "a")]),
-        (("a", "b"), ("c",), ("a",), 2, [("remove", "a"), ("add", "c")]),  # room first
-        (("a", "b"), ("c",), ("a", "b"), 2, [("remove", "a"), ("add", "c"), ("remove", "b")]),
-        (("a",), ("c",), (), 1000, [("add", "c")]),
-        (("a", "b"), (), ("a",), 1, [("remove", "a")]),
-    ],
-)
-def test_write_order(current: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...],
-                     capacity: int, order: list[tuple[str, str]]) -> None:  # fmt: skip
-    steps = _write_order(_plan(current, add, remove, capacity))
-    assert [(mode, ",".join(c.entry for c in changes)) for mode, changes in steps] == order
+def test_removals_come_first_when_the_room_is_tight() -> None:
+    owner = Owner("t", "cn-hangzhou", "rm-1", "ecs_a", "", capacity=2)
+    held = [Group("ecs_a", "", ("10.9.0.1", "10.9.0.2"))]
+    plan = plan_target(owner, held, _desired(1))
+    modes = [step.mode for step in plan.steps]
+    assert modes.index("Delete") < modes.index("Append")
 
 
 @pytest.mark.parametrize("module", ["spec", "table", *sorted(PRODUCTS)])
