@@ -8,6 +8,7 @@ reconcile per region.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -159,3 +160,29 @@ def test_dry_run_items_are_planned_apart_from_applied_ones(configured: Any, invo
     assert (planned["status"], planned["dry_run"]) == ("planned", True)
     assert (applied["status"], applied["dry_run"]) == ("applied", False)
     assert WEB2_IP in (entries_of(configured.state(), R_ORDERS, "ecs_orders") or set())
+
+
+def test_a_queued_storm_from_the_batched_path_costs_the_same(configured: Any, invoke: Any) -> None:
+    records = [
+        {
+            "id": f"mns-{n}",
+            "source": "MNS-redis-whitelist-sync-events",
+            "specversion": "1.0",
+            "type": "mns:Queue:SendMessage",
+            "data": {"messageId": f"m{n}", "messageBody": json.dumps(event)},
+        }
+        for n, event in enumerate(running_batch())
+    ]
+    records.append({"data": {"messageBody": "not an event"}})
+
+    result = invoke(records)
+
+    assert counts(configured) == {
+        "DescribeInstances": math.ceil(HOSTS / 100),
+        "DescribeSecurityIps": 2,
+        "ModifySecurityIps": 2,
+    }
+    statuses = [r["status"] for r in result["results"]]
+    assert statuses == ["applied"] * HOSTS + ["rejected"]
+    state = configured.state()
+    assert entries_of(state, R_ORDERS, "ecs_orders") == {WEB1_IP} | ips("orders")

@@ -20,6 +20,7 @@ data.regionId, else None):
 - this module: decoding and limits, batches (a JSON list), and choosing the module by the
   event's shape and source; another source, or an envelope that wraps events (a queue's
   push), is recognised here and parsed in a module of its own
+- ``events.queue``: MNS queue records (the batched path), unwrapped to the event they carry
 - other sources and shapes -> ``Ignore`` or ``BadEvent``
 """
 
@@ -33,6 +34,7 @@ from whitelist_core.events.ecs import from_cloudmonitor, from_ecs
 from whitelist_core.events.envelope import CloudEvent
 from whitelist_core.events.ess import from_ess
 from whitelist_core.events.fc import from_http, from_timer
+from whitelist_core.events.queue import is_queue_record, unwrap
 from whitelist_core.intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
 from whitelist_core.wire import check_depth, loads, show, validate
 
@@ -116,6 +118,8 @@ def _check_size(size: int) -> None:
 def _parse_one(value: object) -> Intent:
     if not isinstance(value, dict):
         raise BadEvent(f"an event must be a JSON object, not {type(value).__name__}")
+    if is_queue_record(value):
+        return _parse_one(unwrap(value))  # unwrap refuses a record inside a record
     if "specversion" in value or ("source" in value and "type" in value):
         return _from_cloud_event(value)
     if "triggerName" in value or "triggerTime" in value:
