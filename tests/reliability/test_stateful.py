@@ -14,7 +14,18 @@ Invariants, after every step (and the safety ones after every single cloud call)
 - after a Running event that returned normally, that host's address is whitelisted when
   the host is (still) selected;
 - no run removes more than the policy allows; foreign and hidden groups are
-  byte-for-byte unchanged; no group is ever empty.
+  byte-for-byte unchanged; no group is ever empty;
+- a permanent refusal is reported, never raised: an invocation that met one returns
+  its code in the result, and one that met none returns no error at all; an invocation
+  raises ``TransientCloudError`` only after a transient fault, never for a refusal.
+
+The ECS state also changes *during* a timer run: a host is released before the run and,
+right after the run's listing is answered, a new host takes its address over. The
+listing is then stale, so only the re-check before removal keeps the address.
+
+The policy is drawn per run: ``max_removal_percent`` 60 (a group of one address can
+never be emptied by a timer run) or 100, so the group can also shrink to the
+placeholder alone and grow back from it (additions must come first both ways).
 """
 
 from __future__ import annotations
@@ -26,12 +37,12 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import pytest
 import requests
 from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -69,7 +80,7 @@ from whitelist_core.errors import TransientCloudError
 IPS = tuple(f"10.0.1.{n}" for n in range(1, 7))  # few, so that addresses get reused
 STATUSES = ("Pending", "Starting", "Running")
 MAX_REMOVALS = 2
-MAX_REMOVAL_PERCENT = 60
+PERCENTS = (60, 100)
 FAULTS = {
     "throttled": {"status": 400, "code": "Throttling.User"},
     "lock_timeout": {"status": 400, "code": "LockTimeout"},
@@ -81,16 +92,25 @@ FAULTS = {
     "forbidden": {"status": 403, "code": "Forbidden.RAM"},  # permanent
 }
 ACTIONS = ("DescribeInstances", "DescribeSecurityIps", "ModifySecurityIps")
+PERMANENT = "Forbidden.RAM"
+TRANSIENT = {"Throttling.User", "LockTimeout", "ServiceUnavailable", "localcloud.Reset",
+             "localcloud.Timeout", "localcloud.Malformed"}  # fmt: skip
 
 
-def machine_config() -> dict[str, Any]:
-    policy = {"max_removals": MAX_REMOVALS, "max_removal_percent": MAX_REMOVAL_PERCENT}
+def machine_config(percent: int) -> dict[str, Any]:
+    policy = {"max_removals": MAX_REMOVALS, "max_removal_percent": percent}
     owned = target(statuses=list(STATUSES), static_entries=[])
     return config([owned], policy=policy)
 
 
+def error_codes(result: dict[str, Any]) -> list[str]:
+    """The codes of the errors a result reports (the run's, and each target's)."""
+    found = [result.get("error") or {}] + [t.get("error") or {} for t in result.get("targets", [])]
+    return [str(e.get("code")) for e in found if e]
+
+
 class WhitelistMachine(RuleBasedStateMachine):
-    config_path: Path  # set by the test before the machine runs
+    config_dir: Path  # set by the test before the machine runs
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,11 +124,20 @@ class WhitelistMachine(RuleBasedStateMachine):
         self.allowed: set[str] = {IPS[0]}
         self.protected: set[str] = set()
         self.violations: list[str] = []
+        self.percent = PERCENTS[0]
+        self.takeover: tuple[str, bool] | None = None  # (ip, selected) after the listing
+        self.listed: set[str] | None = None  # eligible at the listing, when it went stale
         self.stack = contextlib.ExitStack()
         self.cloud: LocalCloud = self.stack.enter_context(mounted(seed, hook=self._after_call))
-        env = function_env(BASE_URL, self.config_path, LOG_LEVEL="ERROR")
+        path = write_config(self.config_dir, machine_config(self.percent))
+        env = function_env(BASE_URL, path, LOG_LEVEL="ERROR")
         self.stack.enter_context(mock.patch.dict(os.environ, env))
         self.stack.enter_context(fast_retries())
+
+    @initialize(percent=st.sampled_from(PERCENTS))
+    def choose_policy(self, percent: int) -> None:
+        self.percent = percent
+        os.environ["WHITELIST_CONFIG"] = str(write_config(self.config_dir, machine_config(percent)))
 
     def teardown(self) -> None:
         self.stack.close()
@@ -131,6 +160,9 @@ class WhitelistMachine(RuleBasedStateMachine):
         self.allowed |= self.eligible_ips()
 
     def _after_call(self, cloud: LocalCloud, prepared: requests.PreparedRequest) -> None:
+        listing = action_of(prepared) == "DescribeInstances"
+        if self.takeover and listing and cloud.calls()["calls"][-1]["code"] is None:
+            self._take_over(*self.takeover)  # right after the run's listing was answered
         state = cloud.state()
         when = f"after {action_of(prepared)}"
         if missing := self.protected - entries(state):
@@ -147,33 +179,65 @@ class WhitelistMachine(RuleBasedStateMachine):
             if params["ModifyMode"] not in ("Append", "Delete") and not cover_ok:
                 self.violations.append(f"non-commutative write: {params}")
 
+    def _take_over(self, ip: str, selected: bool) -> None:
+        """A new host starts with ``ip``, after the listing and before any removal."""
+        self.takeover = None
+        self.listed = self.eligible_ips()
+        instance_id = next(self.ids)
+        self.hosts[instance_id] = {"ip": ip, "selected": selected, "status": "Running"}
+        self._put(instance_id)
+        self.pending.append((instance_id, "Running"))
+        self.protected |= self.group() & self.eligible_ips()
+
     def _invoke(self, event: dict[str, Any]) -> tuple[dict[str, Any] | None, set[str]]:
         before = self.group()
         self.protected = before & self.eligible_ips()
+        self.listed = None
+        seen = len(self.cloud.calls()["calls"])
         try:
             result: dict[str, Any] | None = handler.handler(encode(event), None)
-        except TransientCloudError:
+        except TransientCloudError as exc:
             result = None
+            raised: TransientCloudError | None = exc
+        else:
+            raised = None
         finally:
             self.protected = set()
+            self.takeover = None
+        codes = {c["code"] for c in self.cloud.calls()["calls"][seen:]}
+        refused = PERMANENT in codes
+        if raised is not None:
+            # Raised (for a platform retry) only after a transient fault, never a refusal.
+            assert codes & TRANSIENT, (raised.code, codes)
+            assert not refused, codes
+            assert not raised.code.startswith("Forbidden"), raised.code
+        else:
+            assert result is not None
+            # A refusal met is reported with its code; no refusal, no error reported.
+            assert (PERMANENT in error_codes(result)) == refused, (result, codes)
+            assert (result["status"] == "error") == refused, (result, codes)
         after = self.group()
         removed = (before - after) - {PLACEHOLDER}
         owned = before - {PLACEHOLDER}
         assert len(removed) <= MAX_REMOVALS, (before, after)
-        assert len(removed) * 100 <= MAX_REMOVAL_PERCENT * len(owned), (before, after)
+        assert len(removed) * 100 <= self.percent * len(owned), (before, after)
         return result, before
 
     def _check_full_reconcile(self, result: dict[str, Any] | None, before: set[str]) -> None:
         if result is None or result["status"] not in ("applied", "noop"):
             return  # failed (transient: the platform retries; permanent: reported)
-        wanted = self.eligible_ips() or {PLACEHOLDER}
+        listed = self.eligible_ips() if self.listed is None else self.listed
+        wanted = listed or {PLACEHOLDER}
         stale = (before - wanted) - {PLACEHOLDER}
         owned = before - {PLACEHOLDER}
-        over = len(stale) > MAX_REMOVALS or len(stale) * 100 > MAX_REMOVAL_PERCENT * len(owned)
+        over = len(stale) > MAX_REMOVALS or len(stale) * 100 > self.percent * len(owned)
         blocked = bool(stale) and over
         # Removals held back: what is there stays (it keeps the group non-empty) and the
-        # eligible entries are added; the placeholder is never added beside held entries.
-        expected = before | self.eligible_ips() if blocked else wanted
+        # listed eligible entries are added; the placeholder is never added beside held
+        # entries. Otherwise the re-check keeps a stale address an eligible host holds now
+        # (and the plan is made again around it: no placeholder beside it either).
+        kept = stale & self.eligible_ips()
+        expected = before | listed if blocked else (listed | kept) or {PLACEHOLDER}
         assert self.group() == expected
         assert bool(result["targets"][0]["blocked"]) == blocked, result
         self.allowed = set(expected)
@@ -248,6 +312,19 @@ class WhitelistMachine(RuleBasedStateMachine):
         result, before = self._invoke(timer())
         self._check_full_reconcile(result, before)
 
+    @precondition(lambda self: self.hosts)
+    @rule(pick=st.integers(0, 99), selected=st.booleans())
+    def address_taken_over_during_a_timer_run(self, pick: int, selected: bool) -> None:
+        """A host is released; the timer lists ECS; then, before the removal, a new host
+        starts with the released address. The stale listing says "remove it"."""
+        instance_id = sorted(self.hosts)[pick % len(self.hosts)]
+        ip = self.hosts.pop(instance_id)["ip"]
+        self.cloud.delete_instances(REGION, [instance_id])
+        self.pending.append((instance_id, "Deleted"))
+        self.takeover = (ip, selected)
+        result, before = self._invoke(timer())
+        self._check_full_reconcile(result, before)
+
     @rule()
     def faults_end(self) -> None:
         self.cloud.clear_faults()
@@ -266,13 +343,8 @@ class WhitelistMachine(RuleBasedStateMachine):
         assert empty_groups(state) == []
 
 
-@pytest.fixture
-def machine_config_path(tmp_path: Path) -> Path:
-    return write_config(tmp_path, machine_config())
-
-
-def test_whitelist_state_machine(machine_config_path: Path) -> None:
-    WhitelistMachine.config_path = machine_config_path
+def test_whitelist_state_machine(tmp_path: Path) -> None:
+    WhitelistMachine.config_dir = tmp_path
     run_state_machine_as_test(
         WhitelistMachine,
         settings=settings(
