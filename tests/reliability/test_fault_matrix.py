@@ -24,6 +24,8 @@ from reliability_kit import (
     H2_IP,
     H3_IP,
     REDIS,
+    STALE_IP,
+    STATIC,
     action_of,
     admin,
     config,
@@ -138,6 +140,8 @@ def test_fault_then_convergence(
         cloud.add_fault({"action": action, "count": DURATIONS[duration], **spec})
         first = run_once(lambda: handler.handler(encode(timer()), None))
         state = cloud.state()
+        if kind in ANSWER_LOST:
+            assert_confirmed_by_a_re_read(cloud.calls()["calls"])
         if duration == "twice":
             # Two failures fit in the retries: the invocation itself converges.
             assert first == "converged"
@@ -153,6 +157,55 @@ def test_fault_then_convergence(
         # A further run has nothing left to do.
         again = handler.handler(encode(timer()), None)
         assert again["status"] == "noop"
+        assert entries(cloud.state()) == DESIRED
+    watch.assert_clean()
+
+
+CLAIMS_DONE = {"InvalidInstanceIp.Duplicate", "InvalidSecurityIPs.NotFound"}
+
+
+def assert_confirmed_by_a_re_read(calls: list[dict[str, Any]]) -> None:
+    """The write's answer was lost, so its retry met "already there" or "already absent";
+    each such answer must be followed, in the same invocation, by a read of the group."""
+    claims = [n for n, c in enumerate(calls) if c["code"] in CLAIMS_DONE]
+    assert claims, calls  # the retry really met the claim: the case tests what it names
+    for n in claims:
+        later = [c["action"] for c in calls[n + 1 :] if c["code"] is None]
+        assert "DescribeSecurityIps" in later, (n, calls)
+
+
+# (the owned group at the start, the false answer to its first write)
+FALSE_CLAIMS: dict[str, tuple[list[str], dict[str, Any]]] = {
+    # H3 to add: the Append is answered "already there".
+    "append": ([H1_IP, H2_IP, STALE_IP, STATIC], {"status": 400, "code": "InvalidInstanceIp.Duplicate"}),
+    # Only the stale address to remove: the Delete is answered "already absent".
+    "delete": ([H1_IP, H2_IP, H3_IP, STALE_IP, STATIC], {"status": 404, "code": "InvalidSecurityIPs.NotFound"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", sorted(FALSE_CLAIMS))
+def test_a_false_already_done_answer_is_not_believed(
+    mode: str, rel_env: Callable[..., Any], rel_no_backoff: None
+) -> None:
+    """The write is refused with "already there" (Append) or "already absent" (Delete),
+    but nothing was done. A run that believed it would report a change the group does
+    not show; whatever the run says it added or removed must be so in the group."""
+    owned, answer = FALSE_CLAIMS[mode]
+    seed = scenario_seed(owned=owned)
+    watch = Watch(seed)
+    with mounted(seed, hook=watch) as cloud:
+        rel_env(BASE_URL, config())
+        cloud.add_fault({"action": "ModifySecurityIps", "count": 1, **answer})
+        try:
+            result = handler.handler(encode(timer()), None)
+        except TransientCloudError:
+            result = {"targets": []}
+        held = entries(cloud.state())
+        for outcome in result["targets"]:
+            assert set(outcome["added"]) <= held, (outcome, held)
+            assert not set(outcome["removed"]) & held, (outcome, held)
+        cloud.clear_faults()
+        run_once(lambda: handler.handler(encode(timer()), None))
         assert entries(cloud.state()) == DESIRED
     watch.assert_clean()
 
