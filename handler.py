@@ -1,4 +1,5 @@
-"""Function Compute entry point: configure logging, run the invocation, log its summary.
+"""Function Compute entry point: configure logging, run the invocation, log its summary,
+and render the result (a value until here) as the dict FC returns.
 
 Everything else lives in ``whitelist_core``; this file only wires the FC handler
 signature to ``whitelist_core.app.Invocation``.
@@ -6,7 +7,6 @@ signature to ``whitelist_core.app.Invocation``.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -41,8 +41,8 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     invocation = Invocation(environ, cloud_clients(context, environ), BASE_DIR, context)
     try:
         result = invocation.run(event)
-        invocation_summary(_status(result), **_counts(result), ms=_ms(started))
-        return result
+        invocation_summary(result.label, **result.counts().as_fields(), ms=_ms(started))
+        return result.to_dict()  # the one rendering of the result, here at the edge
     except Exception as exc:
         # Transient cloud trouble outlasted the retries: fail so the platform retries.
         invocation_summary("error", error=type(exc).__name__, message=str(exc), ms=_ms(started))
@@ -51,32 +51,5 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         clear_invocation()
 
 
-def _http_summary(answer: dict[str, Any]) -> dict[str, Any]:
-    try:
-        body = json.loads(answer.get("body") or "{}")
-    except ValueError:
-        return {}
-    inner = body.get("result", body) if isinstance(body, dict) else {}
-    return inner if isinstance(inner, dict) else {}
-
-
 def _ms(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
-
-
-def _status(result: dict[str, Any]) -> str:
-    if "statusCode" in result:
-        return f"http_{result['statusCode']}"
-    return str(result.get("status"))
-
-
-def _counts(result: dict[str, Any]) -> dict[str, int]:
-    if "statusCode" in result:  # an HTTP answer: the run summary is inside the body
-        result = _http_summary(result)
-    items = result.get("results", [result])
-    targets = [t for item in items for t in item.get("targets", [])]
-    return {
-        "targets": len(targets),
-        "added": sum(len(t.get("added", [])) for t in targets),
-        "removed": sum(len(t.get("removed", [])) for t in targets),
-    }

@@ -11,9 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import WhitelistError
+
+if TYPE_CHECKING:
+    from .summary import Summary
 
 EXIT_OK, EXIT_ERROR, EXIT_PENDING = 0, 1, 2
 
@@ -64,18 +67,18 @@ def _check_config(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     summary = _reconcile(args, dry_run=True)
     _print(summary, args.json)
-    if summary["status"] in {"error", "rejected"}:
+    if summary.status in {"error", "rejected"}:
         return EXIT_ERROR
-    return EXIT_PENDING if summary["status"] == "planned" else EXIT_OK
+    return EXIT_PENDING if summary.status == "planned" else EXIT_OK
 
 
 def _apply(args: argparse.Namespace) -> int:
     summary = _reconcile(args, dry_run=None)
     _print(summary, args.json)
-    return EXIT_ERROR if summary["status"] in {"error", "rejected"} else EXIT_OK
+    return EXIT_ERROR if summary.status in {"error", "rejected"} else EXIT_OK
 
 
-def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> dict[str, Any]:
+def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
     from .app import Invocation, cloud_clients
     from .intents import ReconcileTargets
     from .logs import configure_logging, send_logs_to_stderr
@@ -104,10 +107,11 @@ def _invoke(args: argparse.Namespace) -> int:
     return EXIT_ERROR if status in {"error", "rejected"} else EXIT_OK
 
 
-def _print(summary: dict[str, Any], as_json: bool) -> None:
+def _print(summary: Summary, as_json: bool) -> None:
     from .report import render_summary
 
-    print(json.dumps(summary, indent=2, sort_keys=True) if as_json else render_summary(summary))
+    data = summary.to_dict()  # rendered once, here at the edge
+    print(json.dumps(data, indent=2, sort_keys=True) if as_json else render_summary(data))
 
 
 if __name__ == "__main__":

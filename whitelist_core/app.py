@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -24,10 +24,14 @@ from .events import Batch, BatchItem, Rejected, parse_event
 from .intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
 from .lifecycle import answer_hooks
 from .logs import bind_invocation, register_secret
-from .outcome import combine
+from .outcome import CloudFailure, ConfigFailure
 from .planner import TargetPlan
 from .ports import InstanceInventory, LifecycleHooks, WhitelistStore
 from .reconcile import Reconciler
+from .summary import BatchSummary, Summary
+
+if TYPE_CHECKING:
+    from .httpapp import HttpAnswer
 
 log = structlog.get_logger("whitelist_core.audit")
 
@@ -59,8 +63,9 @@ class Invocation:
 
     # -- entry ---------------------------------------------------------------------------
 
-    def run(self, event: object) -> dict[str, Any]:
-        """Parse ``event`` and carry it out; return the summary (or HTTP response)."""
+    def run(self, event: object) -> Summary | BatchSummary | HttpAnswer:
+        """Parse ``event`` and carry it out; return its summary (or HTTP answer), a value
+        that only the edge renders."""
         try:
             parsed = parse_event(event)
         except BadEvent as exc:
@@ -73,13 +78,11 @@ class Invocation:
             return handle_http(self, parsed)
         return self.run_intent(parsed)
 
-    def _run_batch(self, batch: Batch) -> dict[str, Any]:
+    def _run_batch(self, batch: Batch) -> BatchSummary:
         bind_invocation(trigger="batch")
-        results = self.run_items(batch.items)
-        status = combine(r["status"] for r in results) if results else "ignored"
-        return {"status": status, "results": results}
+        return BatchSummary(tuple(self.run_items(batch.items)))
 
-    def run_intent(self, intent: Intent) -> dict[str, Any]:
+    def run_intent(self, intent: Intent) -> Summary:
         """Carry out one parsed intent; cloud trouble that outlasted retries propagates."""
         if not isinstance(intent, HttpRequest):
             bind_invocation(trigger=intent.trigger, event_id=intent.event_id or None)
@@ -87,13 +90,13 @@ class Invocation:
             return _rejected("an HTTP request cannot be nested in another event")
         return self.run_items([intent])[0]
 
-    def run_items(self, items: Sequence[BatchItem]) -> list[dict[str, Any]]:
+    def run_items(self, items: Sequence[BatchItem]) -> list[Summary]:
         """Carry out the items of a batch as one run; one summary per item, in order.
 
         Bad items are answered alone; the rest are merged (``batch.merge``) into one run
         per region, and each item's summary is its own view of that run.
         """
-        summaries: list[dict[str, Any] | None] = [None] * len(items)
+        summaries: list[Summary | None] = [None] * len(items)
         work: list[tuple[int, Item]] = []
         config: Config | None = None
         for index, item in enumerate(items):
@@ -119,9 +122,7 @@ class Invocation:
 
     # -- execution -----------------------------------------------------------------------
 
-    def _execute(
-        self, config: Config, work: list[tuple[int, Item]]
-    ) -> list[tuple[int, dict[str, Any]]]:
+    def _execute(self, config: Config, work: list[tuple[int, Item]]) -> list[tuple[int, Summary]]:
         try:
             inventory, store = self.ports()
         except ConfigError as exc:  # no credentials: ours to fix, retrying cannot help
@@ -142,14 +143,11 @@ class Invocation:
                 summaries.append((index, _cloud_failure(item, error)))
                 continue
             result = item_view(item, done, pairs, config.region)
-            intent = item.intent
-            summary = _summary(result.status, intent.trigger, intent.event_id) | result.to_dict()
+            summary = Summary.of_run(result, item.intent.trigger, item.intent.event_id)
             summaries.append((index, summary))
-        answered = [
-            (summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)
-        ]
-        answer_hooks(self.lifecycle_hooks, answered, done, config.region)
-        return summaries
+        pending = [(summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)]
+        answered = answer_hooks(self.lifecycle_hooks, pending, done, config.region)
+        return [(index, summary) for (index, _), summary in zip(summaries, answered, strict=True)]
 
     def config(self) -> Config:
         """The configuration, loaded once per invocation."""
@@ -243,14 +241,15 @@ def _failure(
     return next((failed[(r, item.dry_run)] for r in regions if (r, item.dry_run) in failed), None)
 
 
-def _cloud_failure(item: Item, exc: PermanentCloudError) -> dict[str, Any]:
-    error = exc.to_dict() | {"kind": "cloud"}
-    summary = _summary("error", item.intent.trigger, item.intent.event_id, message=str(exc))
-    return summary | {"error": error, "dry_run": item.dry_run}
+def _cloud_failure(item: Item, exc: PermanentCloudError) -> Summary:
+    intent, failure = item.intent, CloudFailure.from_error(exc)
+    return Summary(
+        "error", intent.trigger, intent.event_id, str(exc), failure=failure, dry_run=item.dry_run
+    )
 
 
-def _ignored(intent: Ignore) -> dict[str, Any]:
-    return _summary("ignored", intent.trigger, intent.event_id, message=intent.reason)
+def _ignored(intent: Ignore) -> Summary:
+    return Summary("ignored", intent.trigger, intent.event_id, message=intent.reason)
 
 
 def _audit(plan: TargetPlan) -> None:
@@ -268,17 +267,13 @@ def _audit(plan: TargetPlan) -> None:
     )
 
 
-def _summary(status: str, trigger: str, event_id: str = "", **extra: Any) -> dict[str, Any]:
-    return {"status": status, "trigger": trigger, "event_id": event_id, "targets": []} | extra
+def _config_error(exc: ConfigError, intent: SyncInstances | ReconcileTargets) -> Summary:
+    failure = ConfigFailure(tuple(str(p) for p in exc.problems))
+    return Summary("error", intent.trigger, intent.event_id, str(exc), failure=failure)
 
 
-def _config_error(exc: ConfigError, intent: SyncInstances | ReconcileTargets) -> dict[str, Any]:
-    error = {"kind": "configuration", "problems": [str(p) for p in exc.problems]}
-    return _summary("error", intent.trigger, intent.event_id, message=str(exc), error=error)
-
-
-def _rejected(message: str, trigger: str = "unknown") -> dict[str, Any]:
-    return _summary("rejected", trigger, message=message)
+def _rejected(message: str, trigger: str = "unknown") -> Summary:
+    return Summary("rejected", trigger, message=message)
 
 
 _CONFIG_CACHE: dict[Path, tuple[float, Config]] = {}

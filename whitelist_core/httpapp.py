@@ -6,12 +6,15 @@ Kept apart from ``app`` so that events from other triggers never import it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from . import __version__
 from .config import Config
 from .errors import ConfigError, TransientCloudError
 from .intents import HttpRequest, Intent
+from .outcome import ConfigFailure
+from .summary import Counts, Summary
 from .webhook import (
     HttpResponse,
     error_response,
@@ -31,15 +34,36 @@ class Invocation(Protocol):
     def environ(self) -> Mapping[str, str]: ...
     def config(self) -> Config: ...
     def now(self) -> float: ...
-    def run_intent(self, intent: Intent) -> dict[str, Any]: ...
+    def run_intent(self, intent: Intent) -> Summary: ...
 
 
-def handle_http(invocation: Invocation, request: HttpRequest) -> dict[str, Any]:
-    """Answer one webhook request in the FC 3.0 HTTP response shape."""
-    return _answer(invocation, request).to_fc()
+@dataclass(frozen=True)
+class HttpAnswer:
+    """The answer to one webhook request, and the summary of the run behind it (if any)."""
+
+    response: HttpResponse
+    summary: Summary | None = None
+
+    @property
+    def label(self) -> str:
+        """The status the invocation's summary line reports: ``http_<code>``."""
+        return f"http_{self.response.status}"
+
+    def counts(self) -> Counts:
+        """The run's counts; none when no run was made."""
+        return self.summary.counts() if self.summary else Counts()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The FC 3.0 HTTP response shape."""
+        return self.response.to_fc()
 
 
-def _answer(invocation: Invocation, request: HttpRequest) -> HttpResponse:
+def handle_http(invocation: Invocation, request: HttpRequest) -> HttpAnswer:
+    """Answer one webhook request."""
+    return _answer(invocation, request)
+
+
+def _answer(invocation: Invocation, request: HttpRequest) -> HttpAnswer:
     try:
         tolerance = invocation.config().webhook.tolerance_seconds
         config_problem: ConfigError | None = None
@@ -53,32 +77,31 @@ def _answer(invocation: Invocation, request: HttpRequest) -> HttpResponse:
         version=__version__,
     )
     if isinstance(decision, HttpResponse):
-        return decision
+        return HttpAnswer(decision)
     if config_problem is not None:
-        return error_response(500, "configuration", str(config_problem))
+        return HttpAnswer(error_response(500, "configuration", str(config_problem)))
     try:
         summary = invocation.run_intent(decision)
     except TransientCloudError as exc:
-        return response_for_error(exc)
-    return response_for_summary(summary)
+        return HttpAnswer(response_for_error(exc))
+    return HttpAnswer(response_for_summary(summary), summary)
 
 
-def response_for_summary(summary: dict[str, Any]) -> HttpResponse:
+def response_for_summary(summary: Summary) -> HttpResponse:
     """200 for a run that went through; 422 when policy blocked any part of it, with every
     reason and the full result (other targets and unblocked changes still went ahead);
     400 for a request naming unknown targets; 502 for a permanent cloud error; 500 when
     our configuration (or credentials) is at fault."""
-    status = summary.get("status")
-    if status == "rejected":
-        return error_response(400, "bad_request", str(summary.get("message", "")))
-    if status == "error":
-        message = str(summary.get("message", ""))
-        if summary.get("error", {}).get("kind") == "configuration":
+    message = summary.message or ""
+    if summary.status == "rejected":
+        return error_response(400, "bad_request", message)
+    if summary.status == "error":
+        if isinstance(summary.failure, ConfigFailure):
             return HttpResponse(500, {"error": "configuration", "message": message})
-        return HttpResponse(502, {"error": "cloud_error", "message": message, "result": summary})
-    reasons = [r for t in summary.get("targets", []) for r in t.get("blocked", [])]
+        result = summary.to_dict()
+        return HttpResponse(502, {"error": "cloud_error", "message": message, "result": result})
+    reasons = list(summary.blocked_reasons)
     if reasons:
-        message = "; ".join(reasons)
-        body = {"error": "policy_rejected", "message": message, "reasons": reasons}
-        return HttpResponse(422, {**body, "result": summary})
-    return HttpResponse(200, summary)
+        body = {"error": "policy_rejected", "message": "; ".join(reasons), "reasons": reasons}
+        return HttpResponse(422, {**body, "result": summary.to_dict()})
+    return HttpResponse(200, summary.to_dict())

@@ -14,14 +14,16 @@ instance's Deleted event or the timer removes its IP once nothing holds it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import replace
 
 import structlog
 
 from .batch import Item, UnitResult, whitelisted
 from .errors import PermanentCloudError, TransientCloudError
 from .intents import LifecycleAction, SyncInstances
+from .outcome import CloudFailure
 from .ports import LifecycleHooks
+from .summary import HookAnswer, Summary
 
 CONTINUE = "CONTINUE"
 log = structlog.get_logger("whitelist_core.audit")
@@ -40,41 +42,44 @@ class HookNotAnswered(TransientCloudError):
 
 def answer_hooks(
     hooks: Callable[[], LifecycleHooks],
-    done: Sequence[tuple[dict[str, Any], Item]],
+    done: Sequence[tuple[Summary, Item]],
     units: Sequence[UnitResult],
     default_region: str,
-) -> None:
-    """Answer the hook of every item that carries one; add ``lifecycle`` to its summary.
+) -> list[Summary]:
+    """Answer the hook of every item that carries one; the summaries, in order, each
+    with its hook's ``lifecycle``.
 
     Raises ``HookNotAnswered`` at the end when any hook waits on a failed write.
     """
     pending: list[str] = []
+    answered: list[Summary] = []
     for summary, item in done:
         intent = item.intent
         if not isinstance(intent, SyncInstances) or intent.lifecycle is None:
+            answered.append(summary)
             continue
         action = intent.lifecycle
         verdict = _verdict(summary, item, units, default_region)
         if verdict == "answer":
             region = intent.region or default_region
-            summary["lifecycle"] = _answer(hooks, region, action)
+            lifecycle = _answer(hooks, region, action)
         else:
-            summary["lifecycle"] = {"hook": action.hook_id, "result": None, "reason": verdict}
+            lifecycle = HookAnswer(action.hook_id, None, reason=verdict)
             if verdict.startswith("retry"):
                 pending.append(action.hook_id)
+        answered.append(replace(summary, lifecycle=lifecycle))
     if pending:
         raise HookNotAnswered(pending)
+    return answered
 
 
-def _verdict(
-    summary: dict[str, Any], item: Item, units: Sequence[UnitResult], default_region: str
-) -> str:
+def _verdict(summary: Summary, item: Item, units: Sequence[UnitResult], default_region: str) -> str:
     action = item.intent.lifecycle if isinstance(item.intent, SyncInstances) else None
     if item.dry_run:
         return "dry run: not answered"
     if action is not None and not action.scale_out:
         return "answer"
-    if summary.get("status") == "error":
+    if summary.status == "error":
         return "retry: a lookup or write failed"
     readiness = whitelisted(item, units, default_region)
     if readiness == "failed":
@@ -86,11 +91,11 @@ def _verdict(
 
 def _answer(
     hooks: Callable[[], LifecycleHooks], region: str, action: LifecycleAction
-) -> dict[str, Any]:
+) -> HookAnswer:
     try:
         hooks().complete(region, action.hook_id, action.token, CONTINUE)
     except PermanentCloudError as exc:  # e.g. the token expired: nobody is waiting any more
         log.warning("lifecycle_answer_refused", hook=action.hook_id, code=exc.code)
-        return {"hook": action.hook_id, "result": None, "error": exc.to_dict()}
+        return HookAnswer(action.hook_id, None, error=CloudFailure.from_error(exc))
     log.info("lifecycle_answered", hook=action.hook_id, result=CONTINUE, region=region)
-    return {"hook": action.hook_id, "result": CONTINUE}
+    return HookAnswer(action.hook_id, CONTINUE)

@@ -1,12 +1,20 @@
-"""Outcomes: what a run did, per target and overall, in the handler's result shape."""
+"""Outcomes: what a run did, per target and overall, as frozen values.
+
+The reconciler returns a ``RunResult``; ``summary`` wraps it for an invocation. Each
+value renders itself as the handler's result shape (``to_dict``), and only the edge
+(the handler, the HTTP answer, the CLI) asks it to.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .planner import TargetPlan
+
+if TYPE_CHECKING:
+    from .errors import PermanentCloudError
 
 TargetStatus = Literal["applied", "noop", "planned", "error"]
 RunStatus = Literal["applied", "noop", "planned", "error", "rejected", "ignored"]
@@ -15,17 +23,66 @@ _PRECEDENCE: tuple[RunStatus, ...] = ("applied", "planned", "noop", "error", "re
 
 
 @dataclass(frozen=True)
+class CloudFailure:
+    """A cloud refusal that retrying cannot fix, as the result reports it."""
+
+    action: str
+    code: str
+    message: str
+    request_id: str = ""
+    http_status: int | None = None
+    retryable: bool = False
+
+    @classmethod
+    def from_error(cls, error: PermanentCloudError) -> CloudFailure:
+        """The failure a permanent cloud error stands for."""
+        return cls(
+            error.action, error.code, error.message, error.request_id,
+            error.http_status, error.retryable,
+        )  # fmt: skip
+
+    def fields(self) -> dict[str, Any]:
+        """``{"action", "code", "message", "request_id", "http_status", "retryable"}``."""
+        return {
+            "action": self.action,
+            "code": self.code,
+            "message": self.message,
+            "request_id": self.request_id,
+            "http_status": self.http_status,
+            "retryable": self.retryable,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields, and ``"kind": "cloud"``."""
+        return self.fields() | {"kind": "cloud"}
+
+
+@dataclass(frozen=True)
+class ConfigFailure:
+    """Our configuration (or credentials) is at fault: each problem as a sentence."""
+
+    problems: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"kind": "configuration", "problems": [...]}``."""
+        return {"kind": "configuration", "problems": list(self.problems)}
+
+
+Failure = CloudFailure | ConfigFailure
+
+
+@dataclass(frozen=True)
 class TargetResult:
-    """One target's plan and what became of it (``error`` holds the cloud error)."""
+    """One target's plan and what became of it (``error``: the cloud refusal, if any)."""
 
     plan: TargetPlan
     status: TargetStatus
-    error: dict[str, Any] | None = None
+    error: CloudFailure | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The per-target entry of a summary."""
         data = {"status": self.status} | self.plan.to_dict()
-        return data | ({"error": self.error} if self.error else {})
+        return data | ({"error": self.error.to_dict()} if self.error else {})
 
 
 @dataclass(frozen=True)
@@ -48,14 +105,10 @@ class RunResult:
         """True when policy blocked any part of any target's plan."""
         return any(r.plan.blocked for r in self.results)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ``targets`` part of a summary plus the run status."""
-        return {
-            "status": self.status,
-            "dry_run": self.dry_run,
-            "blocked": self.blocked,
-            "targets": [r.to_dict() for r in self.results],
-        }
+    @property
+    def blocked_reasons(self) -> tuple[str, ...]:
+        """Every reason policy gave, target by target."""
+        return tuple(reason for r in self.results for reason in r.plan.blocked)
 
 
 def combine(statuses: Iterable[str]) -> RunStatus:

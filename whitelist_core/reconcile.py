@@ -20,7 +20,7 @@ from .batch import Unit, UnitResult
 from .config import Config, Target
 from .entries import PLACEHOLDER
 from .errors import PermanentCloudError
-from .outcome import RunResult, TargetResult, TargetStatus
+from .outcome import CloudFailure, RunResult, TargetResult, TargetStatus
 from .placement import Step
 from .planner import (
     Held,
@@ -321,9 +321,9 @@ def _done(plan: TargetPlan) -> TargetStatus:
 
 def _refused_for_quota(result: TargetResult) -> bool:
     # The cap's code is INFERRED for Redis (RDS and templates answer *.QuotaExceeded).
-    code = str((result.error or {}).get("code", ""))
+    code = result.error.code if result.error else ""
     return result.status == "error" and "quotaexceeded" in code.lower()
 
 
-def _cloud_error(exc: PermanentCloudError) -> dict[str, object]:
-    return exc.to_dict() | {"kind": "cloud"}
+def _cloud_error(exc: PermanentCloudError) -> CloudFailure:
+    return CloudFailure.from_error(exc)

@@ -84,7 +84,7 @@ def test_a_refused_delete_after_a_successful_append_reports_only_the_append() ->
 
     assert result.status == "error"
     assert result.error is not None
-    assert result.error["request_id"] == "RID-9"
+    assert result.error.request_id == "RID-9"
     assert [c.entry for c in result.plan.add] == ["10.0.0.9"]
     assert result.plan.remove == ()
     assert store.entries == ["10.0.0.1", "10.0.0.9"]

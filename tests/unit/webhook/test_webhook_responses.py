@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pytest
 
@@ -17,6 +18,16 @@ from whitelist_core.errors import (
     WhitelistError,
 )
 from whitelist_core.httpapp import response_for_summary
+from whitelist_core.outcome import (
+    CloudFailure,
+    ConfigFailure,
+    RunResult,
+    RunStatus,
+    TargetResult,
+    TargetStatus,
+)
+from whitelist_core.planner import TargetPlan
+from whitelist_core.summary import Summary
 from whitelist_core.webhook import HttpResponse, error_response, response_for_error
 
 
@@ -45,39 +56,56 @@ def test_error_response_body_and_headers() -> None:
     assert response == HttpResponse(404, {"error": "not_found", "message": "no route"}, {"X": "1"})
 
 
+def _run(status: TargetStatus, **blocked: tuple[str, ...]) -> RunResult:
+    """A run of targets ``a`` (and any named in ``blocked``), each in ``status``."""
+    names = {"a": (), **blocked}
+    plans = [
+        TargetPlan(name, "cn-hangzhou", "r-1", "g", "", blocked=b) for name, b in names.items()
+    ]
+    return RunResult(tuple(TargetResult(plan, status) for plan in plans), dry_run=False)
+
+
 @pytest.mark.parametrize("status", ["applied", "noop", "planned", "ignored"])
-def test_successful_results_are_200_with_the_summary(status: str) -> None:
-    summary = {"status": status, "targets": [{"target": "a", "blocked": []}]}
-    assert response_for_summary(summary) == HttpResponse(200, summary)
+def test_successful_results_are_200_with_the_summary(status: RunStatus) -> None:
+    run = _run("noop") if status == "ignored" else _run(cast(TargetStatus, status))
+    summary = Summary(status, "http", run=run)
+    assert response_for_summary(summary) == HttpResponse(200, summary.to_dict())
 
 
 @pytest.mark.parametrize("status", ["applied", "noop", "planned"])
-def test_any_policy_block_is_422_with_every_reason_and_the_result(status: str) -> None:
-    summary = {
-        "status": status,
-        "targets": [{"target": "a", "blocked": ["r1", "r2"]}, {"target": "b", "blocked": ["r3"]}],
-    }
+def test_any_policy_block_is_422_with_every_reason_and_the_result(status: TargetStatus) -> None:
+    summary = Summary.of_run(_run(status, a=("r1", "r2"), b=("r3",)), "http")
     response = response_for_summary(summary)
     assert response.status == 422
     assert response.body["error"] == "policy_rejected"
     assert response.body["reasons"] == ["r1", "r2", "r3"]
-    assert response.body["result"] == summary
+    assert response.body["result"] == summary.to_dict()
 
 
 def test_rejected_request_is_400_with_its_message() -> None:
-    response = response_for_summary({"status": "rejected", "message": "unknown target(s): x"})
+    response = response_for_summary(Summary("rejected", "http", message="unknown target(s): x"))
     assert response == error_response(400, "bad_request", "unknown target(s): x")
 
 
 def test_error_result_is_502_with_the_summary() -> None:
-    summary = {"status": "error", "message": "DescribeSecurityIps failed", "targets": []}
+    failure = CloudFailure("DescribeSecurityIps", "Forbidden", "no")
+    summary = Summary("error", "http", message="DescribeSecurityIps failed", failure=failure)
     response = response_for_summary(summary)
     assert response.status == 502
     assert response.body == {
         "error": "cloud_error",
         "message": "DescribeSecurityIps failed",
-        "result": summary,
+        "result": summary.to_dict(),
     }
+
+
+def test_configuration_error_result_is_500_without_the_details() -> None:
+    failure = ConfigFailure(("targets[0].group: reserved",))
+    summary = Summary("error", "http", message="invalid configuration", failure=failure)
+    response = response_for_summary(summary)
+    assert response == HttpResponse(
+        500, {"error": "configuration", "message": "invalid configuration"}
+    )
 
 
 @pytest.mark.parametrize(

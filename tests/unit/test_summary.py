@@ -1,0 +1,90 @@
+"""Results are values until the edge: each renders the public result shape, and the
+summary line's counts come from the value, never from a rendered form."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from whitelist_core.httpapp import HttpAnswer
+from whitelist_core.outcome import CloudFailure, ConfigFailure, RunResult, TargetResult
+from whitelist_core.planner import Change, TargetPlan
+from whitelist_core.summary import BatchSummary, Counts, HookAnswer, Summary
+from whitelist_core.webhook import HttpResponse
+
+PLAN = TargetPlan(
+    "orders", "cn-hangzhou", "r-1", "ecs_orders", "",
+    current=("10.0.0.9",),
+    add=(Change("10.0.0.5", "new", "i-1"), Change("10.0.0.6", "new", "i-2")),
+    remove=(Change("10.0.0.9", "stale"),),
+)  # fmt: skip
+RUN = RunResult((TargetResult(PLAN, "applied"),), dry_run=False)
+FAILURE = CloudFailure("DescribeSecurityIps", "Forbidden.RAM", "denied", "RID-1", 403)
+
+
+def test_a_run_renders_the_result_shape_with_its_targets() -> None:
+    data = Summary.of_run(RUN, "timer", "timer/t/1").to_dict()
+    assert list(data) == ["status", "trigger", "event_id", "targets", "dry_run", "blocked"]
+    assert data["status"] == "applied"
+    assert data["targets"] == [TargetResult(PLAN, "applied").to_dict()]
+    assert (data["dry_run"], data["blocked"]) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        (
+            Summary("ignored", "eventbridge", "acs.ecs/1", message="asks for nothing"),
+            {"status": "ignored", "trigger": "eventbridge", "event_id": "acs.ecs/1",
+             "targets": [], "message": "asks for nothing"},
+        ),
+        (
+            Summary("rejected", "unknown", message="bad"),
+            {"status": "rejected", "trigger": "unknown", "event_id": "", "targets": [],
+             "message": "bad"},
+        ),
+        (
+            Summary("error", "timer", "t", "denied", failure=FAILURE, dry_run=True),
+            {"status": "error", "trigger": "timer", "event_id": "t", "targets": [],
+             "message": "denied", "error": FAILURE.fields() | {"kind": "cloud"},
+             "dry_run": True},
+        ),
+        (
+            Summary("error", "timer", "t", "bad config", failure=ConfigFailure(("x: y",))),
+            {"status": "error", "trigger": "timer", "event_id": "t", "targets": [],
+             "message": "bad config", "error": {"kind": "configuration", "problems": ["x: y"]}},
+        ),
+    ],
+)  # fmt: skip
+def test_a_summary_without_a_run_renders_why(summary: Summary, expected: dict[str, object]) -> None:
+    assert summary.to_dict() == expected
+
+
+def test_a_lifecycle_answer_comes_last() -> None:
+    answered = replace(Summary.of_run(RUN, "ess"), lifecycle=HookAnswer("ash-1", "CONTINUE"))
+    assert list(answered.to_dict())[-1] == "lifecycle"
+    assert answered.to_dict()["lifecycle"] == {"hook": "ash-1", "result": "CONTINUE"}
+    refused = HookAnswer("ash-1", None, error=FAILURE).to_dict()
+    assert refused == {"hook": "ash-1", "result": None, "error": FAILURE.fields()}
+
+
+def test_counts_come_from_the_plans() -> None:
+    assert Summary.of_run(RUN, "timer").counts() == Counts(targets=1, added=2, removed=1)
+    assert Summary("rejected", "unknown", message="bad").counts() == Counts()
+
+
+def test_a_batch_adds_up_its_items_and_keeps_the_status_precedence() -> None:
+    batch = BatchSummary((Summary.of_run(RUN, "timer"), Summary("rejected", "unknown")))
+    assert batch.counts() == Counts(targets=1, added=2, removed=1)
+    assert batch.to_dict()["status"] == batch.label == "applied"
+    assert BatchSummary(()).to_dict() == {"status": "ignored", "results": []}
+
+
+def test_an_http_answer_counts_its_run_whatever_its_body_says() -> None:
+    summary = Summary.of_run(RUN, "http")
+    answer = HttpAnswer(HttpResponse(422, {"error": "policy_rejected"}), summary)
+    assert answer.label == "http_422"
+    assert answer.counts() == summary.counts()
+    assert HttpAnswer(HttpResponse(401, {"error": "unauthorized"})).counts() == Counts()
+    assert answer.to_dict()["statusCode"] == 422

@@ -1,0 +1,142 @@
+"""Summaries: what one invocation reports, as frozen values rendered once at the edge.
+
+A ``Summary`` is the result of one intent (a run, or why there was none); a
+``BatchSummary`` holds one per item of a JSON list. ``to_dict`` gives the handler's
+public result shape; ``counts`` gives the figures of the invocation's summary line,
+read from the value and never from a rendered form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .outcome import CloudFailure, Failure, RunResult, RunStatus, combine
+
+__all__ = ["BatchSummary", "Counts", "HookAnswer", "Summary"]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many targets a result reports on, and the entries added and removed."""
+
+    targets: int = 0
+    added: int = 0
+    removed: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.targets + other.targets, self.added + other.added, self.removed + other.removed
+        )
+
+    def as_fields(self) -> dict[str, int]:
+        """The summary line's fields: ``targets``, ``added``, ``removed``."""
+        return {"targets": self.targets, "added": self.added, "removed": self.removed}
+
+
+@dataclass(frozen=True)
+class HookAnswer:
+    """What became of an ESS lifecycle hook: ``result`` ``CONTINUE`` once answered, else
+    None with the ``reason`` it was not (or the cloud's refusal of the answer)."""
+
+    hook: str
+    result: str | None
+    reason: str = ""
+    error: CloudFailure | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"hook", "result"}``, and ``reason`` or ``error`` when there is one."""
+        data: dict[str, Any] = {"hook": self.hook, "result": self.result}
+        if self.reason:
+            data["reason"] = self.reason
+        if self.error is not None:
+            data["error"] = self.error.fields()
+        return data
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One intent's result: its status and trigger, and either the run or why none ran.
+
+    ``message`` is said for an ignored, rejected or failed intent; ``failure`` is the
+    error that stopped the whole intent (a target's own error is in its result);
+    ``dry_run`` is reported with a failure that stopped a run that was going to happen;
+    ``lifecycle`` is what became of the item's lifecycle hook, if it carries one.
+    """
+
+    status: RunStatus
+    trigger: str
+    event_id: str = ""
+    message: str | None = None
+    run: RunResult | None = None
+    failure: Failure | None = None
+    dry_run: bool | None = None
+    lifecycle: HookAnswer | None = None
+
+    @classmethod
+    def of_run(cls, run: RunResult, trigger: str, event_id: str = "") -> Summary:
+        """The summary of a run that happened."""
+        return cls(run.status, trigger, event_id, run=run)
+
+    @property
+    def label(self) -> str:
+        """The status the invocation's summary line reports."""
+        return self.status
+
+    @property
+    def blocked_reasons(self) -> tuple[str, ...]:
+        """Every reason policy gave, target by target (none when nothing ran)."""
+        return self.run.blocked_reasons if self.run else ()
+
+    def counts(self) -> Counts:
+        """Targets reported, entries added and removed (what was applied or planned)."""
+        results = self.run.results if self.run else ()
+        added = sum(len(r.plan.add) for r in results)
+        return Counts(len(results), added, sum(len(r.plan.remove) for r in results))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public result shape: ``status, trigger, event_id, targets`` and, as they
+        apply, ``message``, ``error``, ``dry_run`` and ``blocked``."""
+        data: dict[str, Any] = {
+            "status": self.status,
+            "trigger": self.trigger,
+            "event_id": self.event_id,
+            "targets": [r.to_dict() for r in self.run.results] if self.run else [],
+        }
+        if self.message is not None:
+            data["message"] = self.message
+        if self.failure is not None:
+            data["error"] = self.failure.to_dict()
+        if self.run is not None:
+            data |= {"dry_run": self.run.dry_run, "blocked": self.run.blocked}
+        elif self.dry_run is not None:
+            data["dry_run"] = self.dry_run
+        if self.lifecycle is not None:
+            data["lifecycle"] = self.lifecycle.to_dict()
+        return data
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """The result of a JSON list of events: one summary per item, in order."""
+
+    items: tuple[Summary, ...]
+
+    @property
+    def status(self) -> RunStatus:
+        """``applied`` if any item applied, else planned, noop, error, rejected in that
+        order; ``ignored`` for an empty list."""
+        return combine(s.status for s in self.items) if self.items else "ignored"
+
+    @property
+    def label(self) -> str:
+        """The status the invocation's summary line reports."""
+        return self.status
+
+    def counts(self) -> Counts:
+        """The items' counts added up."""
+        return sum((s.counts() for s in self.items), Counts())
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"status": ..., "results": [summary, ...]}``."""
+        return {"status": self.status, "results": [s.to_dict() for s in self.items]}
