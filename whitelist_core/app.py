@@ -28,6 +28,7 @@ from .outcome import CloudFailure, ConfigFailure
 from .planner import TargetPlan
 from .ports import InstanceInventory, LifecycleHooks, WhitelistStore
 from .reconcile import Reconciler
+from .regions import run_units
 from .summary import BatchSummary, Summary
 
 if TYPE_CHECKING:
@@ -131,11 +132,17 @@ class Invocation:
         pairs = [(t.name, config.region_of(t)) for t in config.targets]
         done: list[UnitResult] = []
         failed: dict[tuple[str, bool], PermanentCloudError] = {}
-        for unit in merge([item for _, item in work], pairs, config.region):
-            try:
-                done.append(reconciler.run_unit(unit))
-            except PermanentCloudError as exc:
-                failed[(unit.region, unit.dry_run)] = exc
+        units = merge([item for _, item in work], pairs, config.region)
+        raised: list[Exception] = []
+        for unit, outcome in run_units(units, reconciler.run_unit):
+            if isinstance(outcome, UnitResult):
+                done.append(outcome)
+            elif isinstance(outcome, PermanentCloudError):
+                failed[(unit.region, unit.dry_run)] = outcome
+            else:
+                raised.append(outcome)
+        if raised:  # transient trouble outlasted the retries: every region has finished
+            raise raised[0]
         summaries = []
         for index, item in work:
             error = _failure(item, failed, pairs, config.region)

@@ -3,9 +3,12 @@ structlog and from the standard library alike."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
@@ -18,6 +21,25 @@ from whitelist_core.redaction import redact
 
 _write_lock = threading.Lock()
 _to_stderr = False
+_held: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("held", default=None)
+
+
+@contextmanager
+def hold_lines() -> Iterator[list[str]]:
+    """Keep the lines logged in this context (a worker thread's) instead of writing them;
+    the caller writes them later with ``write_lines``, so parallel work logs in order."""
+    lines: list[str] = []
+    token = _held.set(lines)
+    try:
+        yield lines
+    finally:
+        _held.reset(token)
+
+
+def write_lines(lines: list[str]) -> None:
+    """Write lines kept by ``hold_lines``, in their order."""
+    for line in lines:
+        _write_line(line)
 
 
 def send_logs_to_stderr(enabled: bool = True) -> None:
@@ -29,6 +51,10 @@ def send_logs_to_stderr(enabled: bool = True) -> None:
 def _write_line(line: str) -> None:
     """Write one rendered line to the *current* ``sys.stdout`` (test capture swaps it),
     or ``sys.stderr`` when a command line keeps stdout for its own output."""
+    held = _held.get()
+    if held is not None:
+        held.append(line)
+        return
     with _write_lock:
         stream = sys.stderr if _to_stderr else sys.stdout
         stream.write(line + "\n")
