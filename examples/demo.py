@@ -29,7 +29,7 @@ REDIS = ("r-demoorders01", "r-demobilling1")
 
 def main() -> int:
     with run_server(ROOT / "examples" / "seed.json") as url:
-        print(f"localcloud is serving ECS and R-KVStore on {url} (loopback only)\n")
+        print(f"localcloud is serving ECS, R-KVStore and RDS on {url} (loopback only)\n")
         _environment(url)
         return Demo(url).run()
 
@@ -38,6 +38,7 @@ def _environment(url: str) -> None:
     os.environ.update(
         WHITELIST_ECS_ENDPOINT=url,
         WHITELIST_KVSTORE_ENDPOINT=url,
+        WHITELIST_RDS_ENDPOINT=url,
         ALIBABA_CLOUD_ACCESS_KEY_ID="localcloud-id",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET="localcloud-secret",
         WHITELIST_CONFIG=str(ROOT / "examples" / "whitelist.yml"),
@@ -57,7 +58,10 @@ class Demo:
 
     def run(self) -> int:
         before = self.groups()
-        step("The whitelists as they are (ecs_orders holds a stale 10.0.9.99)")
+        step(
+            "The whitelists as they are (ecs_orders on Redis holds a stale 10.0.9.99; "
+            "the RDS instance rm-demoorders01 has no group of ours yet)"
+        )
         self.show_groups()
 
         step("A signed webhook asks for a dry-run plan of every target")
@@ -103,6 +107,11 @@ class Demo:
         print(
             f"\n  default, ali_dms_group and the hidden rds_replica_group untouched: {tick(foreign)}"
         )
+        rds = {e for e in self.groups()[("rm-demoorders01", "ecs_orders")][1].split(",")}
+        redis = {e for e in self.groups()[("r-demoorders01", "ecs_orders")][1].split(",")}
+        print(
+            f"  the RDS target (product: rds) holds the same hosts as the Redis one: {tick(rds == redis)}"
+        )
         return 0
 
     # -- the function ----------------------------------------------------------------------
@@ -127,8 +136,9 @@ class Demo:
     # -- localcloud admin --------------------------------------------------------------
 
     def groups(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(instance, group) -> (attribute, list), Redis and RDS alike."""
         state = requests.get(f"{self.url}/_localcloud/state", timeout=5).json()
-        return {
+        redis = {
             (r["InstanceId"], g["SecurityIpGroupName"]): (
                 g["SecurityIpGroupAttribute"],
                 g["SecurityIpList"],
@@ -136,6 +146,15 @@ class Demo:
             for r in state["kvstore"][REGION]
             for g in r["SecurityIpGroups"]
         }
+        rds = {
+            (r["DBInstanceId"], g["DBInstanceIPArrayName"]): (
+                g["DBInstanceIPArrayAttribute"],
+                g["SecurityIPList"],
+            )
+            for r in state["rds"].get(REGION, [])
+            for g in r["DBInstanceIPArray"]
+        }
+        return redis | rds
 
     def show_groups(self) -> None:
         for (redis, group), (attribute, entries) in sorted(self.groups().items()):

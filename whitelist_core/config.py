@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -27,7 +27,10 @@ from .entries import group_name_problem, parse_entry, sorted_entries
 from .errors import ConfigError, Problem
 from .placement import MAX_GROUPS, owned_groups
 from .policy import entry_violations
-from .products import DEFAULT_PRODUCT, ProductName, ProductSpec, spec_of
+from .products import DEFAULT_PRODUCT, ProductName, spec_of
+
+if TYPE_CHECKING:
+    from .products.spec import ProductSpec
 
 EcsStatus = Literal["Pending", "Starting", "Running", "Stopping", "Stopped"]
 ECS_STATUSES: tuple[EcsStatus, ...] = ("Pending", "Starting", "Running", "Stopping", "Stopped")

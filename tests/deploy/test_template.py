@@ -18,6 +18,13 @@ ALLOWED_ACTIONS = {
     "ecs:DescribeInstances",
     "log:PostLogStoreLogs",
     "ess:CompleteLifecycleAction",
+    # RDS, PolarDB, MongoDB: each only when the stack is given instances of it.
+    "rds:DescribeDBInstanceIPArrayList",
+    "rds:ModifySecurityIps",
+    "polardb:DescribeDBClusterAccessWhitelist",
+    "polardb:ModifyDBClusterAccessWhitelist",
+    "dds:DescribeSecurityIps",
+    "dds:ModifySecurityIps",
 }
 
 
@@ -39,7 +46,9 @@ def _one(template: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     role = _one(template, "ALIYUN::RAM::Role")
-    return [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    listed = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    # A conditional statement ({"Fn::If": [condition, statement, NoValue]}): its statement.
+    return [s["Fn::If"][1] if "Fn::If" in s else s for s in listed]
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
@@ -81,7 +90,11 @@ def _evaluate(node: Any, params: dict[str, Any], template: dict[str, Any]) -> An
     return {name: value}
 
 
-PSEUDO = {"ALIYUN::Region": "cn-hangzhou", "ALIYUN::AccountId": "1234567890"}
+PSEUDO = {
+    "ALIYUN::Region": "cn-hangzhou",
+    "ALIYUN::AccountId": "1234567890",
+    "ALIYUN::NoValue": None,
+}
 
 
 # -- tests ----------------------------------------------------------------------------

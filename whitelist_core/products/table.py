@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
-from .spec import ProductSpec
+if TYPE_CHECKING:
+    from .spec import ProductSpec
 
 ProductName = Literal["redis", "rds", "polardb", "mongodb"]
 """The ``product`` a target may name (the table's keys)."""

@@ -104,13 +104,27 @@ def _seed_instances(seed: dict[str, Any], region: str) -> list[Instance]:
     return [_instance(raw, region) for raw in seed["ecs"].get(region, [])]
 
 
-def _seed_group(seed: dict[str, Any], region: str, instance_id: str, name: str) -> Group | None:
-    redis = next(r for r in seed["kvstore"][region] if r["InstanceId"] == instance_id)
-    for raw in redis["SecurityIpGroups"]:
-        if raw["SecurityIpGroupName"] == name:
-            return Group(
-                name, raw["SecurityIpGroupAttribute"], parse_entry_list(raw["SecurityIpList"])
-            )
+# Seed key and field names per product: (key, id, groups, name, attribute, list).
+_SEED_FIELDS = {
+    "redis": ("kvstore", "InstanceId", "SecurityIpGroups", "SecurityIpGroupName",
+              "SecurityIpGroupAttribute", "SecurityIpList"),
+    "rds": ("rds", "DBInstanceId", "DBInstanceIPArray", "DBInstanceIPArrayName",
+            "DBInstanceIPArrayAttribute", "SecurityIPList"),
+}  # fmt: skip
+
+
+def _seed_instance(seed: dict[str, Any], region: str, product: str, instance_id: str) -> Any:
+    key, id_field = _SEED_FIELDS[product][:2]
+    return next((r for r in seed[key][region] if r[id_field] == instance_id), None)
+
+
+def _seed_group(
+    seed: dict[str, Any], region: str, instance_id: str, name: str, product: str = "redis"
+) -> Group | None:
+    _, _, groups, name_field, attribute, listed = _SEED_FIELDS[product]
+    for raw in _seed_instance(seed, region, product, instance_id)[groups]:
+        if raw[name_field] == name:
+            return Group(name, raw[attribute], parse_entry_list(raw[listed]))
     return None
 
 
@@ -119,8 +133,7 @@ def test_every_target_exists_in_the_seed_and_selects_something(
 ) -> None:
     for target in config.targets:
         region = config.region_of(target)
-        redis_ids = {r["InstanceId"] for r in seed["kvstore"][region]}
-        assert target.instance_id in redis_ids
+        assert _seed_instance(seed, region, target.product, target.instance_id) is not None
         instances = _seed_instances(seed, region)
         selected = [i for i in instances if is_eligible(target, i)]
         assert selected, f"{target.name} selects no seed instance"
@@ -148,7 +161,7 @@ def test_the_demo_plans_pass_the_example_policy(config: Config, seed: dict[str, 
         owner = Owner(
             target.name, "cn-hangzhou", target.instance_id, target.group, target.attribute
         )
-        current = _seed_group(seed, "cn-hangzhou", target.instance_id, target.group)
+        current = _seed_group(seed, "cn-hangzhou", target.instance_id, target.group, target.product)
         plan = plan_target(owner, current, desired_entries(target, instances))
         enforced = enforce(plan, check(plan, config.policy))
         assert enforced.blocked == (), enforced.blocked

@@ -12,7 +12,8 @@ from whitelist_core.config import validate_config
 from whitelist_core.errors import ConfigError
 from whitelist_core.planner import Owner, plan_target
 from whitelist_core.ports import Group
-from whitelist_core.products import PRODUCTS, Capacity, spec_of
+from whitelist_core.products import PRODUCTS, spec_of
+from whitelist_core.products.spec import Capacity
 from whitelist_core.selection import Source
 
 # -- the table -------------------------------------------------------------------------
@@ -199,3 +200,9 @@ def test_spill_over_groups_add_no_room_on_instance_wide_products(
     assert problem.startswith("targets[0].max_groups:")
     mongo = _config(product="mongodb", instance_id="dds-bp1abcdef", max_groups=2)
     assert validate_config(mongo).targets[0].max_groups == 2
+
+
+def test_importing_the_handler_loads_no_product_spec() -> None:
+    code = "import sys, handler; print(sorted(m for m in sys.modules if 'products' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['whitelist_core.products', 'whitelist_core.products.table']"

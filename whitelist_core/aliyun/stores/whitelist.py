@@ -35,7 +35,7 @@ from whitelist_core.entries import (
 )
 from whitelist_core.errors import PermanentCloudError
 from whitelist_core.ports import Group
-from whitelist_core.products import ProductSpec
+from whitelist_core.products.spec import ProductSpec
 
 Mode = Literal["Append", "Delete", "Cover"]
 

@@ -21,7 +21,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from whitelist_core.errors import ConfigError, Problem
-from whitelist_core.products import Endpoint as EndpointRule
+from whitelist_core.products.spec import Endpoint as EndpointRule
 
 Product = Literal["ecs", "kvstore", "ess"]
 
