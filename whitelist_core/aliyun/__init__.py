@@ -9,11 +9,14 @@ The layout says where each thing lives:
 - ``ecs/``: the instance side, ECS ``DescribeInstances`` behind ``InstanceInventory``
   (``inventory``), the wire-to-``Instance`` decoding (``instances``) and the per-run
   listing cache (``cache``).
-- ``stores/``: the whitelist side, one ``WhitelistStore`` per database product
-  (``kvstore`` for Redis/Tair; RDS, PolarDB and MongoDB go beside it). A product lives
-  here and nowhere else in this package.
-- another API family the function calls (Auto Scaling's lifecycle hooks, say) gets its
-  own module or package at this level, on the shared transport.
+- ``stores/``: the whitelist side. ``whitelist`` is the one ``WhitelistStore`` every
+  database product shares, driven by the product's spec in ``whitelist_core/products``
+  (Redis/Tair, RDS, PolarDB, MongoDB); ``family`` hands each target its product's store;
+  ``kvstore`` binds it to Redis (the default); ``network`` is RDS's one real difference.
+  A new product is a spec there and a row in its table, not a module here.
+- ``ess``: Auto Scaling's ``CompleteLifecycleAction``, the ``LifecycleHooks`` port. Any
+  other API family the function comes to call gets its own module at this level, on the
+  shared transport.
 - ``factory``: the wiring, one transport and one set of adapters per invocation.
 
 This ``__init__`` only re-exports.

@@ -133,6 +133,54 @@ def test_the_graph_sees_deferred_type_checking_and_relative_imports() -> None:
     assert "whitelist_core" in graph["whitelist_core.app"]  # from . import __version__
 
 
+# What each part of the package may import (first name under ``whitelist_core``); the
+# pure core has its own, stricter guard in test_core_purity. docs/architecture.md says why.
+MAY_IMPORT = {
+    "aliyun": {"aliyun", "errors", "entries", "ports", "products"},
+    "products": {"products", "entries"},
+    "events": {"events", "errors", "intents", "wire"},
+    "wire": {"errors"},
+    "webhook": {"errors", "intents", "wire"},
+    "logs": {"logs", "redaction"},
+    "outcome": {"errors", "planner"},
+    "summary": {"outcome"},
+    "batch": {"intents", "outcome"},
+}
+NEVER_IMPORT = {
+    "reconcile": {"aliyun", "app", "httpapp", "events", "webhook", "logs", "__main__"},
+    "httpapp": {"app", "aliyun", "reconcile"},
+}
+
+
+def _part(module: str) -> str:
+    return module.removeprefix(ROOT + ".").split(".")[0] if module != ROOT else ""
+
+
+def test_each_part_imports_only_what_its_layer_allows() -> None:
+    wrong = []
+    for module, targets in import_graph().items():
+        part = _part(module)
+        for target in targets:
+            other = _part(target)
+            allowed = MAY_IMPORT.get(part)
+            if (allowed is not None and other not in allowed) or other in NEVER_IMPORT.get(
+                part, set()
+            ):
+                wrong.append(f"{module} -> {target}")
+    assert wrong == []
+
+
+def test_nothing_in_the_package_imports_localcloud() -> None:
+    found = []
+    for module, path in module_names().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            found.extend(f"{module} -> {n}" for n in names if n.split(".")[0] == "localcloud")
+    assert found == []
+
+
 def test_the_circle_finder_reports_a_circle_and_only_a_circle() -> None:
     graph = {
         "a": frozenset({"b"}),
