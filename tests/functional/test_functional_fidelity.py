@@ -31,6 +31,7 @@ from localcloud.builders import make_instance
 from localcloud.mock import LocalCloud
 from whitelist_core.aliyun import factory
 from whitelist_core.aliyun.transport.rpc import RpcClient
+from whitelist_core.errors import TransientCloudError
 
 DENIED_ID, DENIED_SECRET = "norole-id", "norole-secret-0123"
 
@@ -193,6 +194,26 @@ def test_two_targets_on_a_settling_instance_both_land_from_one_running_event(
     assert "IncorrectDBInstanceState" in codes, "the second write met the settling instance"
     assert codes.count(None) == 2, "each group written once"
     assert clock.now >= 1.5, "retried after the instance settled, inside the deadline"
+
+
+def test_a_settling_longer_than_the_retries_fails_the_invocation_and_redelivery_lands(
+    settling: tuple[LocalCloud, FakeClock], invoke: Any
+) -> None:
+    """Tair can take ~30 s to settle: more than the backoff's attempts wait. The run then
+    fails as transient (the platform redelivers), having written what it could."""
+    cloud, clock = settling
+    cloud.backend.state.kvstore.settle_s = 30.0
+
+    with pytest.raises(TransientCloudError) as raised:
+        invoke(eventbridge_state_change(WEB2, "Running"))
+    assert raised.value.code == "IncorrectDBInstanceState"
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP}
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders_b") is None
+    assert clock.now < 30.0
+
+    clock.sleep(30.0)  # the platform's retry comes later
+    assert invoke(eventbridge_state_change(WEB2, "Running"))["status"] == "applied"
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders_b") == {WEB2_IP}
 
 
 def test_a_timer_against_a_settling_instance_converges(

@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from alibabacloud_dds20151201 import models as dds_models
+from alibabacloud_dds20151201.client import Client as DdsClient
 from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_r_kvstore20150101 import models as kv_models
+from alibabacloud_rds20140815 import models as rds_models
+from alibabacloud_rds20140815.client import Client as RdsClient
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException, ClientException
-from localcloud_support import demo_seed, ecs, kvstore
+from localcloud_support import DATABASES, config, demo_seed, ecs, kvstore
 
 from localcloud.mock import LocalCloud
 
@@ -124,3 +128,23 @@ def test_the_old_empty_list_answer_only_when_the_credential_asks_for_it() -> Non
 def test_an_unknown_denied_answer_is_refused_at_load(answer: object) -> None:
     with pytest.raises(ValueError, match="DeniedAnswer"):
         LocalCloud(denied_seed("DescribeInstances", DeniedAnswer=answer))
+
+
+def test_every_product_names_its_own_ram_action() -> None:
+    seed = denied_seed("ModifySecurityIps", "DescribeSecurityIps")
+    with LocalCloud.mocked(seed, base_url=BASE):
+        rds = RdsClient(config(ENDPOINT, key=KEY, secret=SECRET))
+        with pytest.raises(ClientException) as rds_write:
+            rds.modify_security_ips(
+                rds_models.ModifySecurityIpsRequest(
+                    dbinstance_id=DATABASES["rds"], security_ips="10.0.8.8"
+                )
+            )
+        dds = DdsClient(config(ENDPOINT, key=KEY, secret=SECRET))
+        with pytest.raises(ClientException) as dds_read:
+            dds.describe_security_ips(
+                dds_models.DescribeSecurityIpsRequest(dbinstance_id=DATABASES["mongodb"])
+            )
+        assert rds_write.value.access_denied_detail["AuthAction"] == "rds:ModifySecurityIps"
+        assert dds_read.value.access_denied_detail["AuthAction"] == "dds:DescribeSecurityIps"
+        assert "product=Rds" in rds_write.value.data["Recommend"]
