@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from localcloud import actions
 from localcloud.auth import Authenticator
@@ -80,22 +81,23 @@ class Backend:
         fault = self.faults.take(action, lambda f: not f.lock_timeout or self._busy(params))
         delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
         ctx = CallContext(delay_s=delay, stopping=self.stopping)
-        if fault and fault.status is not None:
+        if fault and fault.status is not None and not (fault.status == 200 and fault.apply):
             ctx.pause()
-            raise _fault_error(fault)
+            return _code_reply(fault, request_id)
         if fault and fault.lock_timeout:
             ctx.pause()
             raise LockTimeout()
         if fault and _replaces_answer(fault) and not fault.apply:
             ctx.pause()
             return _broken_reply(fault, request_id)
+        run_params = Params(fault.request_params(params)) if fault else params
         try:
-            result = spec.run(self.state, params, ctx)
+            result = spec.run(self.state, run_params, ctx)
         finally:
             ctx.pause()
-        if fault and _replaces_answer(fault):
+        if fault and (_replaces_answer(fault) or fault.status == 200):
             return _broken_reply(fault, request_id)
-        return HttpReply.json(200, {"RequestId": request_id, **result})
+        return _answer(fault, {"RequestId": request_id, **result})
 
     def _busy(self, params: Params) -> bool:
         """True while the Redis instance the call names is being modified."""
@@ -105,6 +107,27 @@ class Backend:
         """The older answer to an unauthorised DescribeInstances: 200 and no instances."""
         result = describe_instances(EcsModel(), params, CallContext())
         return HttpReply.json(200, {"RequestId": request_id, **result})
+
+
+def _answer(fault: Fault | None, body: dict[str, Any]) -> HttpReply:
+    """The normal answer, unless a fault rewrites it (``reshape``) or trickles it."""
+    if fault is None:
+        return HttpReply.json(200, body)
+    reply = HttpReply.json(200, fault.reshape(body))
+    reply.trickle_s = fault.trickle_ms / 1000
+    if fault.lies():
+        reply.note = "localcloud.Lie"
+    return reply
+
+
+def _code_reply(fault: Fault, request_id: str) -> HttpReply:
+    """A status fault's answer: an error, or an HTTP 200 carrying the error's code."""
+    if fault.status != 200:
+        raise _fault_error(fault)
+    body = {"RequestId": request_id, "Code": fault.error_code(), "Message": fault.error_message()}
+    reply = HttpReply.json(200, body)
+    reply.note = fault.error_code()
+    return reply
 
 
 def _replaces_answer(fault: Fault) -> bool:
@@ -119,6 +142,8 @@ def _fault_error(fault: Fault) -> CustomError:
 
 
 def _broken_reply(fault: Fault, request_id: str) -> HttpReply:
+    if fault.status == 200:
+        return _code_reply(fault, request_id)
     if fault.malformed:
         # A truncated JSON body, as a proxy cutting the answer short would give.
         body = f'{{"RequestId": "{request_id}", "Instan'.encode()

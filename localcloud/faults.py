@@ -1,8 +1,16 @@
-"""Injected faults: errors, delays, malformed answers, dropped connections."""
+"""Injected faults: errors, delays, malformed or lying answers, dropped connections.
+
+Besides errors and broken connections, a fault can make an answer *lie* while looking
+fine: a ``DescribeInstances`` page of an undocumented shape (``shape``), pages holding
+fewer instances than their ``TotalCount`` (``truncate``), a ``NextToken`` that changes on
+every page while the same instances come back (``loop``), an HTTP 200 whose body carries
+an error ``Code`` (``status: 200``), or an answer sent one byte at a time (``trickle_ms``).
+"""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -14,7 +22,14 @@ _DEFAULT_MESSAGES = {
     "InternalError": "The request processing has failed due to some unknown error.",
 }
 _BOOL_KEYS = ("malformed", "reset", "timeout", "apply", "lock_timeout")
-_KNOWN_KEYS = {"action", "status", "code", "message", "delay_ms", "retry_after", "count"}
+_KNOWN_KEYS = {
+    "action", "status", "code", "message", "delay_ms", "retry_after", "count",
+    "shape", "truncate", "trickle_ms",
+}  # fmt: skip
+_BOOL_KEYS_EXTRA = ("loop",)
+SHAPES = ("empty", "instances-list", "renamed", "instance-not-list")
+"""``shape`` values: a ``{}`` body (RequestId only), ``Instances`` as a bare list,
+``Instances`` renamed to ``InstanceSet``, ``Instances.Instance`` as an object."""
 
 
 @dataclass
@@ -27,7 +42,10 @@ class Fault:
     so the change happens but its answer is lost). ``lock_timeout`` answers 400
     ``LockTimeout`` only while the Redis instance the call names is being modified (its
     lock held, or ``Changing`` after a write); a call that finds it idle runs normally and
-    does not use the fault up.
+    does not use the fault up. ``status`` 200 answers 200 with an error ``Code`` in the
+    body (with ``apply`` after running the action). ``shape``, ``truncate`` and ``loop``
+    change a ``DescribeInstances`` answer (``reshape``); ``trickle_ms`` sends the answer
+    one byte per ``trickle_ms`` (server only).
     """
 
     action: str = "*"
@@ -42,6 +60,10 @@ class Fault:
     apply: bool = False
     lock_timeout: bool = False
     count: int | None = None
+    shape: str | None = None
+    truncate: int = 0
+    loop: bool = False
+    trickle_ms: int = 0
 
     def matches(self, action: str) -> bool:
         """True for its own action, or for any action when ``action`` is "*"."""
@@ -59,6 +81,27 @@ class Fault:
             return self.message
         return _DEFAULT_MESSAGES.get(self.error_code(), "Fault injected by localcloud.")
 
+    def lies(self) -> bool:
+        """True when the action runs but its answer is rewritten (``reshape``)."""
+        return bool(self.shape or self.truncate or self.loop)
+
+    def request_params(self, params: Mapping[str, str]) -> dict[str, str]:
+        """The parameters the action really runs with: a ``loop`` fault serves the first
+        page again whatever ``NextToken`` asked for."""
+        if self.loop:
+            return {k: v for k, v in params.items() if k != "NextToken"}
+        return dict(params)
+
+    def reshape(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The answer body as this fault rewrites it (unchanged when it does not lie)."""
+        if self.truncate:
+            result = _truncated(result, self.truncate)
+        if self.loop:
+            result = {**result, "NextToken": uuid.uuid4().hex}
+        if self.shape:
+            result = _reshaped(result, self.shape)
+        return result
+
     def to_dict(self) -> dict[str, Any]:
         """The fault as the admin JSON (keys left at their defaults omitted)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, False, 0) or k == "action"}
@@ -66,17 +109,17 @@ class Fault:
 
 def parse_fault(body: Mapping[str, Any]) -> Fault:
     """A fault from the admin JSON; unknown keys and wrong types are refused."""
-    unknown = set(body) - _KNOWN_KEYS - set(_BOOL_KEYS)
+    unknown = set(body) - _KNOWN_KEYS - set(_BOOL_KEYS) - set(_BOOL_KEYS_EXTRA)
     if unknown:
         raise ValueError(f"unknown fault keys: {sorted(unknown)}")
     fault = Fault(action=str(body.get("action", "*")))
-    for key in ("status", "delay_ms", "retry_after", "count"):
+    for key in ("status", "delay_ms", "retry_after", "count", "truncate", "trickle_ms"):
         if body.get(key) is not None:
             setattr(fault, key, _int(body, key))
-    for key in ("code", "message"):
+    for key in ("code", "message", "shape"):
         if body.get(key) is not None:
             setattr(fault, key, str(body[key]))
-    for key in _BOOL_KEYS:
+    for key in (*_BOOL_KEYS, *_BOOL_KEYS_EXTRA):
         setattr(fault, key, bool(body.get(key, False)))
     _check(fault)
     return fault
@@ -97,12 +140,17 @@ def _check(fault: Fault) -> None:
         raise ValueError(
             "a fault has at most one of status, malformed, reset, timeout, lock_timeout"
         )
-    if not any(kinds) and not fault.delay_ms:
+    if not any(kinds) and not (fault.delay_ms or fault.lies() or fault.trickle_ms):
         raise ValueError(
-            "a fault needs status, delay_ms, malformed, reset, timeout or lock_timeout"
+            "a fault needs status, delay_ms, malformed, reset, timeout, lock_timeout, shape, "
+            "truncate, loop or trickle_ms"
         )
-    if fault.status is not None and not 400 <= fault.status <= 599:
-        raise ValueError("fault status must be 400-599")
+    if fault.status is not None and not (fault.status == 200 or 400 <= fault.status <= 599):
+        raise ValueError("fault status must be 400-599, or 200 with an error code")
+    if fault.status == 200 and not fault.code:
+        raise ValueError("a status 200 fault needs the error code its body carries")
+    if fault.shape is not None and fault.shape not in SHAPES:
+        raise ValueError(f"fault shape must be one of {', '.join(SHAPES)}")
     if fault.count == 0:
         raise ValueError("fault count must be positive (omit it for a fault that never ends)")
 
@@ -143,3 +191,25 @@ class FaultBook:
         """The active faults with their remaining counts."""
         with self._lock:
             return [fault.to_dict() for fault in self._faults]
+
+
+def _truncated(result: dict[str, Any], drop: int) -> dict[str, Any]:
+    """The page without its last ``drop`` instances; ``TotalCount`` still counts them."""
+    instances = result.get("Instances")
+    if not isinstance(instances, dict) or not isinstance(instances.get("Instance"), list):
+        return result
+    kept = instances["Instance"][: max(len(instances["Instance"]) - drop, 0)]
+    return {**result, "Instances": {**instances, "Instance": kept}}
+
+
+def _reshaped(result: dict[str, Any], shape: str) -> dict[str, Any]:
+    """The answer in one of the undocumented shapes of ``SHAPES``."""
+    items = result.get("Instances", {}).get("Instance", [])
+    others = {k: v for k, v in result.items() if k != "Instances"}
+    if shape == "empty":
+        return {}
+    if shape == "instances-list":
+        return {**others, "Instances": items}
+    if shape == "renamed":
+        return {**others, "InstanceSet": {"Instance": items}}
+    return {**others, "Instances": {"Instance": {"items": items}}}

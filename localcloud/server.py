@@ -70,7 +70,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
+        if reply.trickle_s > 0:
+            self._trickle(reply)
+            return
         self.wfile.write(reply.body)
+
+    def _trickle(self, reply: HttpReply) -> None:
+        """A slow answer: one byte, then a pause, until the body is sent or we stop."""
+        for index in range(len(reply.body)):
+            if self.server.backend.stopping.wait(reply.trickle_s if index else 0):
+                break
+            try:
+                self.wfile.write(reply.body[index : index + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up: what a trickle is for
+                break
+        self.close_connection = True
 
     def _request(self) -> HttpRequest:
         length = int(self.headers.get("Content-Length") or 0)

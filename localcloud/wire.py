@@ -51,6 +51,7 @@ class HttpReply:
     drop: str | None = None
     drop_after_s: float = 0.0
     note: str | None = None  # the code logged for an answer that is not an error
+    trickle_s: float = 0.0  # send the body one byte per this many seconds (server only)
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> HttpReply:

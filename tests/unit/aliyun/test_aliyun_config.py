@@ -167,7 +167,8 @@ def test_override_url_and_signed_host_on_the_wire(
 
 
 def test_factory_wires_overrides_and_shares_the_deadline(mocked: responses.RequestsMock) -> None:
-    mocked.add(responses.POST, ECS_URL, json={"RequestId": "R", "Instances": {"Instance": []}})
+    empty = {"RequestId": "R", "TotalCount": 0, "Instances": {"Instance": []}}
+    mocked.add(responses.POST, ECS_URL, json=empty)
     mocked.add(responses.POST, "http://kv.local:9000/", json={"RequestId": "R"})
     ecs, kvstore = make_clients(
         CREDS,

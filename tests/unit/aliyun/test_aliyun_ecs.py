@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -16,8 +17,10 @@ from structlog.testing import capture_logs
 from whitelist_core.aliyun.ecs.cache import CachedInventory
 from whitelist_core.aliyun.ecs.instances import instance_from_wire
 from whitelist_core.aliyun.ecs.inventory import EcsInventory
+from whitelist_core.aliyun.ecs.listing import IncompleteListing
 from whitelist_core.aliyun.transport.endpoints import Endpoints
-from whitelist_core.errors import PermanentCloudError
+from whitelist_core.aliyun.transport.retry import Backoff
+from whitelist_core.errors import PermanentCloudError, TransientCloudError
 from whitelist_core.ports import Instance, InstanceQuery
 
 ANY_ECS = re.compile(r"https://ecs[-.][a-z0-9-]+\.aliyuncs\.com/.*")
@@ -46,6 +49,7 @@ def _paged(
         body = {
             "RequestId": f"R{index}",
             "NextToken": token,
+            "TotalCount": sum(len(page) for page in pages),
             "Instances": {"Instance": pages[index]},
         }
         return reply(200, body)
@@ -140,22 +144,105 @@ def test_paging_across_seven_pages(mocked: responses.RequestsMock, inventory: Ec
     assert all(q["MaxResults"] == "100" and q["RegionId"] == "cn-hangzhou" for q in seen)
 
 
-def test_repeated_next_token_raises(
+def test_a_next_token_loop_is_caught_at_the_first_page_that_brings_nothing_new(
     mocked: responses.RequestsMock, inventory: EcsInventory
 ) -> None:
-    tokens = iter(["a", "b", "a", "c"])
+    tokens = itertools.count(1)
+    page = [_item("i-a", "10.0.0.1"), _item("i-b", "10.0.0.2")]
 
     def callback(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
-        return reply(
-            200, {"RequestId": "R-loop", "NextToken": next(tokens), "Instances": {"Instance": []}}
-        )
+        body = {"RequestId": "R-loop", "NextToken": f"t{next(tokens)}", "TotalCount": 2,
+                "Instances": {"Instance": page}}  # fmt: skip
+        return reply(200, body)
 
     mocked.add_callback(responses.POST, ECS_URL, callback=callback)
-    with pytest.raises(PermanentCloudError) as caught:
+    with pytest.raises(IncompleteListing) as caught:
         inventory.list_instances("cn-hangzhou")
-    assert caught.value.code == "RepeatedNextToken"
-    assert caught.value.request_id == "R-loop"
+    assert (caught.value.code, caught.value.request_id) == ("RepeatedPage", "R-loop")
+    assert caught.value.retryable
+    assert len(mocked.calls) == 4  # two pages, and the listing read once more
+
+
+def test_empty_pages_with_ever_new_tokens_stop_where_total_count_allows(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    tokens = itertools.count(1)
+
+    def callback(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        body = {"RequestId": "R", "NextToken": f"t{next(tokens)}", "TotalCount": 150,
+                "Instances": {"Instance": []}}  # fmt: skip
+        return reply(200, body)
+
+    mocked.add_callback(responses.POST, ECS_URL, callback=callback)
+    with pytest.raises(IncompleteListing) as caught:
+        inventory.list_instances("cn-hangzhou")
+    assert caught.value.code == "TooManyPages"
+    assert len(mocked.calls) == 2 * 4  # 150 needs 2 pages of 100, plus 2 spare; twice
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"RequestId": "R", "TotalCount": 1, "Instances": [_item("i-a", "10.0.0.1")]},
+        {
+            "RequestId": "R",
+            "TotalCount": 1,
+            "InstanceSet": {"Instance": [_item("i-a", "10.0.0.1")]},
+        },
+        {"RequestId": "R", "TotalCount": 1, "Instances": {"Instance": {"i": 1}}},
+        {
+            "RequestId": "R",
+            "TotalCount": "1",
+            "Instances": {"Instance": [_item("i-a", "10.0.0.1")]},
+        },
+        {"RequestId": "R", "Instances": {"Instance": []}},
+    ],
+    ids=["empty-body", "instances-list", "renamed", "instance-object", "total-text", "no-total"],
+)
+def test_a_page_of_another_shape_is_malformed_and_retried_never_no_instances(
+    mocked: responses.RequestsMock, inventory: EcsInventory, body: dict[str, Any]
+) -> None:
+    good = {"RequestId": "R2", "TotalCount": 1, "NextToken": "",
+            "Instances": {"Instance": [_item("i-a", "10.0.0.1")]}}  # fmt: skip
+    mocked.add(responses.POST, ECS_URL, json=body)
+    mocked.add(responses.POST, ECS_URL, json=good)
+    assert [i.instance_id for i in inventory.list_instances("cn-hangzhou")] == ["i-a"]
+    assert len(mocked.calls) == 2
+
+
+def test_a_persistently_malformed_page_raises_a_transient_error(
+    mocked: responses.RequestsMock, make_rpc: RpcFactory
+) -> None:
+    mocked.add(responses.POST, ECS_URL, json={"RequestId": "R", "Instances": []})
+    inventory = EcsInventory(make_rpc(backoff=Backoff(max_attempts=3)), Endpoints())
+    with pytest.raises(TransientCloudError) as caught:
+        inventory.list_instances("cn-hangzhou")
+    assert caught.value.code == "MalformedResponse"
     assert len(mocked.calls) == 3
+
+
+def test_pages_short_of_total_count_are_a_truncated_listing(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    page = [_item(f"i-{n}", f"10.0.0.{n}") for n in range(1, 21)]
+    body = {"RequestId": "R-short", "TotalCount": 21, "NextToken": "",
+            "Instances": {"Instance": page}}  # fmt: skip
+    mocked.add(responses.POST, ECS_URL, json=body)
+    with pytest.raises(IncompleteListing) as caught:
+        inventory.list_instances("cn-hangzhou")
+    assert (caught.value.code, caught.value.request_id) == ("TruncatedListing", "R-short")
+    assert len(mocked.calls) == 2
+
+
+def test_repeated_items_do_not_count_towards_total_count(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    page = [_item("i-a", "10.0.0.1"), _item("i-a", "10.0.0.1")]
+    body = {"RequestId": "R", "TotalCount": 2, "NextToken": "", "Instances": {"Instance": page}}
+    mocked.add(responses.POST, ECS_URL, json=body)
+    with pytest.raises(IncompleteListing):
+        inventory.list_instances("cn-hangzhou")
 
 
 def test_instance_ids_are_chunked_by_100(
@@ -168,7 +255,9 @@ def test_instance_ids_are_chunked_by_100(
         chunk = json.loads(query_of(request)["InstanceIds"])
         sent.append(chunk)
         items = [_item(i, f"10.1.{n // 200}.{n % 200 + 1}") for n, i in enumerate(chunk)]
-        return reply(200, {"RequestId": "R", "NextToken": "", "Instances": {"Instance": items}})
+        body = {"RequestId": "R", "NextToken": "", "TotalCount": len(items),
+                "Instances": {"Instance": items}}  # fmt: skip
+        return reply(200, body)
 
     mocked.add_callback(responses.POST, ECS_URL, callback=callback)
     found = inventory.get_instances("cn-hangzhou", [*ids, ids[0]])
@@ -272,7 +361,8 @@ def _empty_then(mocked: responses.RequestsMock, status: int, body: Any) -> list[
         seen.append(query)
         if query.get("DryRun") == "true":
             return reply(status, body)
-        return reply(200, {"RequestId": "R", "Instances": {"Instance": []}, "NextToken": ""})
+        empty = {"RequestId": "R", "Instances": {"Instance": []}, "NextToken": "", "TotalCount": 0}
+        return reply(200, empty)
 
     mocked.add_callback(responses.POST, ECS_URL, callback=answer)
     return seen

@@ -4,6 +4,9 @@ Server-side filters come from ``InstanceQuery``: ``VpcId``, ``Tag.N.Key``/``Tag.
 (at most 20 tags; a value of ``""`` or ``"*"`` sends the key only, matching any value),
 ``InstanceIds`` and ``PrivateIpAddresses`` (JSON-array strings of at most 100, larger
 lists are chunked). Pages with ``MaxResults=100`` + ``NextToken`` until the token is empty.
+Every page is checked for the documented shape and the pages of a listing must add up
+to their ``TotalCount`` (``listing``); a listing that does not is read once more, then
+``IncompleteListing`` is raised, so nothing is ever removed on the strength of it.
 
 ``find_by_private_ips`` must see secondary IPs too, but ECS's ``PrivateIpAddresses``
 filter (INFERRED) matches only the primary VPC IP. So by default it lists the region and
@@ -19,9 +22,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whitelist_core.aliyun.ecs.instances import instance_from_wire
-from whitelist_core.aliyun.transport.answers import as_list, as_str, dig
+from whitelist_core.aliyun.ecs.listing import IncompleteListing, Tally, check_page
+from whitelist_core.aliyun.transport.answers import as_str
 from whitelist_core.aliyun.transport.endpoints import Endpoints
-from whitelist_core.aliyun.transport.rpc import Call, RpcClient
+from whitelist_core.aliyun.transport.rpc import Call, RpcClient, logger
 from whitelist_core.errors import PermanentCloudError
 from whitelist_core.ports import Instance, InstanceQuery
 
@@ -30,7 +34,7 @@ VERSION = "2014-05-26"
 PAGE_SIZE = 100
 FILTER_LIMIT = 100
 MAX_TAG_FILTERS = 20
-MAX_PAGES = 2000
+LISTING_ATTEMPTS = 2
 
 
 def chunks(items: Sequence[str], size: int) -> list[tuple[str, ...]]:
@@ -125,26 +129,32 @@ class EcsInventory:
             listing = self.list_instances(region)
         return [i for i in listing if wanted & {*i.private_ips, *i.secondary_ips}]
 
-    def _items(self, region: str, params: dict[str, str]) -> Iterator[Any]:
-        for page in self._pages(region, params):
-            yield from as_list(dig(page, "Instances", "Instance"))
+    def _items(self, region: str, params: dict[str, str]) -> list[Any]:
+        """Every item of one complete listing; an incomplete one is read once more."""
+        for attempt in range(1, LISTING_ATTEMPTS + 1):
+            try:
+                return self._complete_listing(region, params)
+            except IncompleteListing as exc:
+                logger().warning(
+                    "listing_incomplete", region=region, code=exc.code, attempt=attempt,
+                    reason=exc.message,
+                )  # fmt: skip
+                if attempt == LISTING_ATTEMPTS or self._rpc.remaining() <= 0:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pages(self, region: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
-        """Every page of one listing; raises if the API repeats a NextToken (a loop)."""
+    def _complete_listing(self, region: str, params: dict[str, str]) -> list[Any]:
+        """Every page of one listing, checked to add up (``listing.Tally``)."""
         base_url = self._endpoints.base_url("ecs", region)
-        seen: set[str] = set()
+        tally = Tally(PAGE_SIZE)
+        items: list[Any] = []
         token = ""
-        for _ in range(MAX_PAGES):
+        while True:
             page_params = {**params, "NextToken": token} if token else params
-            page = self._rpc.call(Call(base_url, "ecs", region, ACTION, VERSION, page_params))
-            yield page
+            call = Call(base_url, "ecs", region, ACTION, VERSION, page_params)
+            page = self._rpc.call(call, check_page)
+            items.extend(tally.add(page))
             token = as_str(page.get("NextToken"))
             if not token:
-                return
-            if token in seen:
-                raise PermanentCloudError(
-                    ACTION, "RepeatedNextToken", f"NextToken {token!r} came back twice",
-                    request_id=as_str(page.get("RequestId")),
-                )  # fmt: skip
-            seen.add(token)
-        raise PermanentCloudError(ACTION, "TooManyPages", f"more than {MAX_PAGES} pages")
+                tally.finish(page)
+                return items

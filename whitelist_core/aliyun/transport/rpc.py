@@ -3,6 +3,12 @@
 One shared ``requests.Session`` per cold start (connection reuse), created on first use.
 Every attempt is bounded by the caller's deadline (an absolute ``time.monotonic()``
 value, minus a safety margin), logs one ``cloud_call`` line, and never sleeps past it.
+The bound is wall-clock for the whole attempt: connecting, and reading the whole body
+(an answer trickled one byte at a time is cut off at the deadline, not per socket read).
+
+An answer is believed only when it says success: a 2xx whose body carries an error
+``Code`` is that error, and a body the caller's ``check`` finds malformed is a
+transient ``MalformedResponse``, retried like any other.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from datetime import datetime, timezone
 from typing import Any, cast
 
 import requests
+import urllib3
 
 from whitelist_core.aliyun.transport import signer
 from whitelist_core.aliyun.transport.credentials import Credentials
@@ -26,6 +33,12 @@ from whitelist_core.aliyun.transport.retry import Backoff, is_transient, retry_a
 from whitelist_core.errors import CloudError, PermanentCloudError, TransientCloudError
 
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
+READ_CHUNK = 64 * 1024
+SUCCESS_CODES = frozenset({"", "200", "ok", "success"})
+"""``Code`` values a successful answer may carry (compared lower-cased)."""
+
+Check = Callable[[dict[str, Any]], None]
+"""Validates a decoded answer's shape; raises ``ValueError`` saying what is wrong."""
 _SESSION: requests.Session | None = None
 
 
@@ -98,7 +111,8 @@ def decode(action: str, response: requests.Response) -> dict[str, Any]:
                 action, "MalformedResponse", "the answer is not a JSON object",
                 request_id=header_id, http_status=status,
             )  # fmt: skip
-        return body
+        if _first(body, "Code", "code").lower() in SUCCESS_CODES:
+            return body
     body = body or {}
     code = _first(body, "Code", "code") or f"HTTP{status}"
     message = _first(body, "Message", "message") or response.reason or ""
@@ -143,16 +157,18 @@ class RpcClient:
         """Seconds left before ``deadline - margin`` (negative when past it)."""
         return self.deadline - self._margin - self._clock()
 
-    def call(self, call: Call) -> dict[str, Any]:
+    def call(self, call: Call, check: Check | None = None) -> dict[str, Any]:
         """The decoded answer; ``TransientCloudError`` once retries and time run out,
-        ``PermanentCloudError`` at once for a refusal that retrying cannot fix."""
+        ``PermanentCloudError`` at once for a refusal that retrying cannot fix.
+        ``check`` validates the answer's shape: a ``ValueError`` from it is a failed
+        (transient, retried) attempt."""
         last: CloudError | None = None
         for attempt in itertools.count(1):
             if self.remaining() <= 0:
                 raise last or TransientCloudError(
                     call.action, "DeadlineExceeded", "no time left before the deadline"
                 )
-            result = self._attempt(call, attempt)
+            result = self._attempt(call, attempt, check)
             if not isinstance(result, _Failure):
                 return result
             last = result.error
@@ -163,12 +179,13 @@ class RpcClient:
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, call: Call, attempt: int) -> dict[str, Any] | _Failure:
+    def _attempt(self, call: Call, attempt: int, check: Check | None) -> dict[str, Any] | _Failure:
         started = self._clock()
         response: requests.Response | None = None
         try:
             response = self._send(call, self.remaining())
             body = decode(call.action, response)
+            _checked(call.action, response, body, check)
         except CloudError as error:
             retry_after = retry_after_seconds(response.headers) if response is not None else None
             return _Failure(error, retry_after, started)
@@ -202,7 +219,10 @@ class RpcClient:
         url = f"{call.base_url}/?{signer.canonical_query(call.params)}"
         session = self._session or shared_session()
         try:
-            response = session.post(url, data=b"", headers=headers, timeout=(connect, read))
+            response = session.post(
+                url, data=b"", headers=headers, timeout=(connect, read), stream=True
+            )
+            self._read_body(call.action, response)
         except requests.Timeout as exc:
             raise TransientCloudError(call.action, "Timeout", type(exc).__name__) from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
@@ -210,6 +230,32 @@ class RpcClient:
         except requests.RequestException as exc:
             raise PermanentCloudError(call.action, "RequestFailed", type(exc).__name__) from exc
         return response
+
+    def _read_body(self, action: str, response: requests.Response) -> None:
+        """Read the whole body, each read bounded by the time left: past the deadline the
+        attempt is a ``Timeout``, however steadily the bytes trickle in."""
+        if response.raw is None:  # a body handed over already read (a stand-in session)
+            return
+        chunks: list[bytes] = []
+        try:
+            while True:
+                left = self.remaining()
+                if left <= 0:
+                    raise TransientCloudError(
+                        action, "Timeout", "the answer did not finish before the deadline"
+                    )
+                _bound_socket(response, min(left, self._timeouts[1]))
+                chunk = response.raw.read1(READ_CHUNK)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise TransientCloudError(action, "Timeout", type(exc).__name__) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise TransientCloudError(action, "ConnectionError", type(exc).__name__) from exc
+        finally:
+            response.close()
+        response._content = b"".join(chunks)  # what requests itself caches the body in
 
     def _log(
         self, call: Call, attempt: int, started: float, outcome: str, request_id: str = "",
@@ -230,3 +276,28 @@ class RpcClient:
             latency_ms=round((self._clock() - started) * 1000),
             outcome=outcome,
         )
+
+
+def _checked(
+    action: str, response: requests.Response, body: dict[str, Any], check: Check | None
+) -> None:
+    if check is None:
+        return
+    try:
+        check(body)
+    except ValueError as exc:
+        raise TransientCloudError(
+            action, "MalformedResponse", str(exc),
+            request_id=_first(body, "RequestId", "requestId")
+            or response.headers.get("x-acs-request-id", ""),
+            http_status=response.status_code,
+        ) from None  # fmt: skip
+
+
+def _bound_socket(response: requests.Response, seconds: float) -> None:
+    """Let the next socket read wait at most ``seconds`` (best effort: the connection's
+    socket is reachable only through urllib3 internals; a mocked answer has none)."""
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    settimeout = getattr(sock, "settimeout", None)
+    if settimeout is not None:
+        settimeout(max(seconds, 0.001))
