@@ -45,10 +45,31 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         return result.to_dict()  # the one rendering of the result, here at the edge
     except Exception as exc:
         # Transient cloud trouble outlasted the retries: fail so the platform retries.
-        invocation_summary("error", error=type(exc).__name__, message=str(exc), ms=_ms(started))
+        fields = _failure_fields(exc)
+        invocation_summary(
+            "error", error=type(exc).__name__, message=str(exc), ms=_ms(started), **fields
+        )
         raise
     finally:
         clear_invocation()
+
+
+def _failure_fields(exc: Exception) -> dict[str, Any]:
+    """What a run that failed after doing the rest still did (``IncompleteRun.summary``):
+    every target's status and error code, and the counts; nothing for other errors."""
+    summary = getattr(exc, "summary", None)
+    if not isinstance(summary, dict):
+        return {}
+    items = summary.get("results", [summary])
+    targets = [t for item in items for t in item.get("targets", [])]
+    results = [
+        {"target": t.get("target"), "status": t.get("status")}
+        | ({"code": t["error"].get("code")} if t.get("error") else {})
+        for t in targets
+    ]
+    added = sum(len(t.get("added", [])) for t in targets)
+    removed = sum(len(t.get("removed", [])) for t in targets)
+    return {"results": results, "targets": len(targets), "added": added, "removed": removed}
 
 
 def _ms(started: float) -> int:

@@ -78,7 +78,9 @@ class Backend:
             if not denial.empty_listing(action, params.boolean("DryRun")):
                 raise refusal(action, spec.product, identity.access_key_id)
             return self._empty_listing(params, request_id)
-        fault = self.faults.take(action, lambda f: not f.lock_timeout or self._busy(params))
+        fault = self.faults.take(
+            action, lambda f: not f.lock_timeout or self._busy(params), params.get("RegionId", "")
+        )
         delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
         ctx = CallContext(delay_s=delay, stopping=self.stopping)
         if fault and fault.status is not None and not (fault.status == 200 and fault.apply):

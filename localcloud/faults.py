@@ -24,7 +24,7 @@ _DEFAULT_MESSAGES = {
 _BOOL_KEYS = ("malformed", "reset", "timeout", "apply", "lock_timeout")
 _KNOWN_KEYS = {
     "action", "status", "code", "message", "delay_ms", "retry_after", "count",
-    "shape", "truncate", "trickle_ms",
+    "shape", "truncate", "trickle_ms", "region", "after",
 }  # fmt: skip
 _BOOL_KEYS_EXTRA = ("loop",)
 SHAPES = ("empty", "instances-list", "renamed", "instance-not-list")
@@ -64,10 +64,13 @@ class Fault:
     truncate: int = 0
     loop: bool = False
     trickle_ms: int = 0
+    region: str | None = None
+    after: int = 0
 
-    def matches(self, action: str) -> bool:
-        """True for its own action, or for any action when ``action`` is "*"."""
-        return self.action in ("*", action)
+    def matches(self, action: str, region: str = "") -> bool:
+        """True for its own action (any action when ``action`` is "*"), and, when the
+        fault names a ``region``, only for calls whose ``RegionId`` is that region."""
+        return self.action in ("*", action) and self.region in (None, region)
 
     def error_code(self) -> str:
         """The code answered by a status fault (a sensible default per status)."""
@@ -113,10 +116,10 @@ def parse_fault(body: Mapping[str, Any]) -> Fault:
     if unknown:
         raise ValueError(f"unknown fault keys: {sorted(unknown)}")
     fault = Fault(action=str(body.get("action", "*")))
-    for key in ("status", "delay_ms", "retry_after", "count", "truncate", "trickle_ms"):
+    for key in ("status", "delay_ms", "retry_after", "count", "truncate", "trickle_ms", "after"):
         if body.get(key) is not None:
             setattr(fault, key, _int(body, key))
-    for key in ("code", "message", "shape"):
+    for key in ("code", "message", "shape", "region"):
         if body.get(key) is not None:
             setattr(fault, key, str(body[key]))
     for key in (*_BOOL_KEYS, *_BOOL_KEYS_EXTRA):
@@ -167,11 +170,17 @@ class FaultBook:
         with self._lock:
             self._faults.append(fault)
 
-    def take(self, action: str, fires: Callable[[Fault], bool] = lambda _: True) -> Fault | None:
-        """The first fault for ``action`` that ``fires`` now, counting one use of it."""
+    def take(
+        self, action: str, fires: Callable[[Fault], bool] = lambda _: True, region: str = ""
+    ) -> Fault | None:
+        """The first fault for ``action`` (in ``region``) that ``fires`` now, counting one
+        use of it; a fault with ``after`` lets that many matching calls through first."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(action) and fires(fault):
+                if fault.matches(action, region) and fires(fault):
+                    if fault.after:
+                        fault.after -= 1
+                        return None
                     self._use(fault)
                     return fault
         return None

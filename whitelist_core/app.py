@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +19,12 @@ import structlog
 from . import __version__
 from .batch import Item, UnitResult, item_view, merge, reconciled_targets
 from .config import Config, config_path, load_config
-from .errors import BadEvent, ConfigError, PermanentCloudError
+from .errors import BadEvent, CloudError, ConfigError, IncompleteRun
 from .events import Batch, BatchItem, Rejected, parse_event
 from .intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
 from .lifecycle import answer_hooks
 from .logs import bind_invocation, register_secret
-from .outcome import CloudFailure, ConfigFailure
+from .outcome import CloudFailure, ConfigFailure, RunResult
 from .planner import TargetPlan
 from .ports import InstanceInventory, LifecycleHooks, WhitelistStore
 from .reconcile import Reconciler
@@ -119,7 +119,9 @@ class Invocation:
         if work and config is not None:
             for index, summary in self._execute(config, work):
                 summaries[index] = summary
-        return [s for s in summaries if s is not None]
+        done = [s for s in summaries if s is not None]
+        _raise_if_incomplete(done)
+        return done
 
     # -- execution -----------------------------------------------------------------------
 
@@ -131,17 +133,17 @@ class Invocation:
         reconciler = Reconciler(config, inventory, store, audit=_audit)
         pairs = [(t.name, config.region_of(t)) for t in config.targets]
         done: list[UnitResult] = []
-        failed: dict[tuple[str, bool], PermanentCloudError] = {}
+        failed: dict[tuple[str, bool], CloudError] = {}
         units = merge([item for _, item in work], pairs, config.region)
         raised: list[Exception] = []
         for unit, outcome in run_units(units, reconciler.run_unit):
             if isinstance(outcome, UnitResult):
                 done.append(outcome)
-            elif isinstance(outcome, PermanentCloudError):
+            elif isinstance(outcome, CloudError):  # a region's failure, recorded as data
                 failed[(unit.region, unit.dry_run)] = outcome
             else:
                 raised.append(outcome)
-        if raised:  # transient trouble outlasted the retries: every region has finished
+        if raised:  # not the cloud's trouble (a bug): every region has finished
             raise raised[0]
         summaries = []
         for index, item in work:
@@ -151,7 +153,7 @@ class Invocation:
                 continue
             result = item_view(item, done, pairs, config.region)
             summary = Summary.of_run(result, item.intent.trigger, item.intent.event_id)
-            summaries.append((index, summary))
+            summaries.append((index, _with_first_error(summary, result)))
         pending = [(summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)]
         answered = answer_hooks(self.lifecycle_hooks, pending, done, config.region)
         return [(index, summary) for (index, _), summary in zip(summaries, answered, strict=True)]
@@ -234,10 +236,10 @@ def _unknown_targets(config: Config, intent: SyncInstances | ReconcileTargets) -
 
 def _failure(
     item: Item,
-    failed: Mapping[tuple[str, bool], PermanentCloudError],
+    failed: Mapping[tuple[str, bool], CloudError],
     pairs: Sequence[tuple[str, str]],
     default_region: str,
-) -> PermanentCloudError | None:
+) -> CloudError | None:
     """The permanent cloud error of a unit this item depends on, if any."""
     intent = item.intent
     if isinstance(intent, SyncInstances):
@@ -248,7 +250,28 @@ def _failure(
     return next((failed[(r, item.dry_run)] for r in regions if (r, item.dry_run) in failed), None)
 
 
-def _cloud_failure(item: Item, exc: PermanentCloudError) -> Summary:
+def _with_first_error(summary: Summary, run: RunResult) -> Summary:
+    """The first target error also at the top of the summary, with its message (the
+    shape a summary with ``status: "error"`` has always had)."""
+    first = next((r.error for r in run.results if r.error), None)
+    return replace(summary, failure=first, message=first.message) if first else summary
+
+
+def _raise_if_incomplete(summaries: Sequence[Summary]) -> None:
+    """Every item is done: if any target (or a whole region) failed for a reason
+    retrying may fix, fail the invocation now, with every result, so it is retried."""
+    failures: list[dict[str, object]] = []
+    for summary in summaries:
+        if summary.run is not None:
+            failures += summary.run.retryable_failures
+        elif isinstance(summary.failure, CloudFailure) and summary.failure.retryable:
+            failures.append({"target": "(region)", **summary.failure.fields()})
+    if failures:
+        whole = summaries[0] if len(summaries) == 1 else BatchSummary(tuple(summaries))
+        raise IncompleteRun(whole.to_dict(), failures)
+
+
+def _cloud_failure(item: Item, exc: CloudError) -> Summary:
     intent, failure = item.intent, CloudFailure.from_error(exc)
     return Summary(
         "error", intent.trigger, intent.event_id, str(exc), failure=failure, dry_run=item.dry_run

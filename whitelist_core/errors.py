@@ -118,3 +118,25 @@ class TransientCloudError(CloudError):
 
 class PermanentCloudError(CloudError):
     """Retrying cannot help (not found, forbidden, invalid parameter, bad signature)."""
+
+
+class IncompleteRun(TransientCloudError):
+    """Some targets failed for a reason retrying may fix; every other target was carried
+    out. Raised after the whole run so the platform retries the invocation; ``summary``
+    is the run's result (every target's outcome, failures as data). ``action``, ``code``
+    and ``request_id`` are those of the first retryable failure."""
+
+    def __init__(self, summary: dict[str, object], failures: Sequence[dict[str, object]]) -> None:
+        first = failures[0] if failures else {}
+        lines = "; ".join(
+            f"{f.get('target')}: {f.get('action')} {f.get('code')}: {f.get('message')}"
+            for f in failures
+        )
+        super().__init__(
+            str(first.get("action", "")),
+            str(first.get("code", "")),
+            f"{len(failures)} target(s) failed and will be retried ({lines})",
+            request_id=str(first.get("request_id") or ""),
+        )
+        self.summary = summary
+        self.failures = tuple(failures)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .planner import TargetPlan
 
 if TYPE_CHECKING:
-    from .errors import PermanentCloudError
+    from .errors import CloudError
 
 TargetStatus = Literal["applied", "noop", "planned", "error"]
 RunStatus = Literal["applied", "noop", "planned", "error", "rejected", "ignored"]
@@ -24,7 +24,8 @@ _PRECEDENCE: tuple[RunStatus, ...] = ("applied", "planned", "noop", "error", "re
 
 @dataclass(frozen=True)
 class CloudFailure:
-    """A cloud refusal that retrying cannot fix, as the result reports it."""
+    """A cloud failure as the result reports it: a refusal that retrying cannot fix, or
+    (``retryable``) trouble that outlasted the retries."""
 
     action: str
     code: str
@@ -34,8 +35,8 @@ class CloudFailure:
     retryable: bool = False
 
     @classmethod
-    def from_error(cls, error: PermanentCloudError) -> CloudFailure:
-        """The failure a permanent cloud error stands for."""
+    def from_error(cls, error: CloudError) -> CloudFailure:
+        """The failure a cloud error stands for."""
         return cls(
             error.action, error.code, error.message, error.request_id,
             error.http_status, error.retryable,
@@ -99,6 +100,16 @@ class RunResult:
         if "error" in statuses:
             return "error"
         return combine(statuses) if statuses else "noop"
+
+    @property
+    def retryable_failures(self) -> list[dict[str, Any]]:
+        """The errors of targets that failed for a reason retrying may fix, each naming
+        its target (the invocation then fails, so the platform retries it)."""
+        return [
+            {"target": r.plan.target, **r.error.fields()}
+            for r in self.results
+            if r.error and r.error.retryable
+        ]
 
     @property
     def blocked(self) -> bool:

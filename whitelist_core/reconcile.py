@@ -3,8 +3,10 @@
 The only module that both decides and acts. It reads through the ports, lets the pure
 core decide, and then executes exactly the plan: additions first (``Append``), then
 removals (``Delete``), so a group is never empty and concurrent runs cannot overwrite
-each other. A permanent cloud error is recorded for its target while the others go on;
-a transient one that outlasted the retries propagates, so the platform retries.
+each other. Failures are data: a cloud error (permanent, or transient after its retries)
+is recorded for its target, or for every target of its region when the region's listing
+or instance lookup failed, while every other target goes on. The caller decides what a
+retryable failure means for the invocation (``RunResult.retryable_failures``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from structlog.contextvars import bound_contextvars
 from .batch import Unit, UnitResult
 from .config import Config, Target
 from .entries import PLACEHOLDER
-from .errors import PermanentCloudError
+from .errors import CloudError
 from .outcome import CloudFailure, RunResult, TargetResult, TargetStatus
 from .placement import Step
 from .planner import (
@@ -84,7 +86,10 @@ class Reconciler:
         targets = [t for t in self.config.targets if self.config.region_of(t) == region]
         if not targets or not instance_ids:
             return RunResult((), dry_run)
-        found = self.inventory.get_instances(region, list(instance_ids))
+        try:
+            found = self.inventory.get_instances(region, list(instance_ids))
+        except CloudError as exc:
+            return RunResult(tuple(_failed(t, region, exc) for t in targets), dry_run)
         results = []
         for target in targets:
             sources = instance_sources(target, found)
@@ -110,7 +115,13 @@ class Reconciler:
                     i for i in unit.instance_ids if i in known and is_eligible(target, known[i])
                 )
         if unit.add_only and unit.instance_ids:
-            instances = self.inventory.get_instances(unit.region, list(unit.instance_ids))
+            try:
+                instances = self.inventory.get_instances(unit.region, list(unit.instance_ids))
+            except CloudError as exc:  # recorded for each add-only target; the rest goes on
+                for name in unit.add_only:  # each item of these instances sees the failure
+                    results[name] = _failed(by_name[name], unit.region, exc)
+                    selected[name] = frozenset(unit.instance_ids)
+                instances = []
             found.update(i.instance_id for i in instances)
             for target in (by_name[name] for name in unit.add_only):
                 sources = instance_sources(target, instances)
@@ -131,7 +142,10 @@ class Reconciler:
     def _reconcile_region(
         self, region: str, targets: Sequence[Target], dry_run: bool
     ) -> tuple[list[TargetResult], InstanceIndex]:
-        listing = self._listing(region, targets)
+        try:
+            listing = self._listing(region, targets)
+        except CloudError as exc:  # the region's failure, recorded for each of its targets
+            return [_failed(t, region, exc) for t in targets], InstanceIndex([])
         drafts = [self._draft(t, region, listing) for t in targets]
         drafts = self._recheck_removals(region, targets, drafts, listing)
         done = [
@@ -160,11 +174,8 @@ class Reconciler:
         )  # fmt: skip
         try:
             groups = self._read(target, region)
-        except PermanentCloudError as exc:
-            blank = TargetPlan(
-                owner.target, region, owner.instance_id, owner.group, owner.attribute
-            )
-            return TargetResult(blank, "error", _cloud_error(exc))
+        except CloudError as exc:
+            return _failed(target, region, exc)
         # The product's capacity: RDS/PolarDB count every group, so the room is what the others leave.
         elsewhere = sum(len(g.entries) for g in groups if g.name not in target.groups)
         owner = replace(owner, capacity=spec_of(target.product).capacity.room(elsewhere))
@@ -179,9 +190,10 @@ class Reconciler:
         since it was read: read again, plan again (placement finds room elsewhere or
         reports what cannot fit) and apply that, a few times at most."""
         if draft.status == "error" or not draft.plan.changed:
-            return draft if draft.status == "error" else replace(draft, status="noop")
+            result = draft if draft.status == "error" else replace(draft, status="noop")
+            return _with_error_of(draft, result)
         if dry_run:
-            return draft
+            return _with_error_of(draft, draft)
         result = self._apply(self._store(target), draft.plan)
         for _ in range(QUOTA_REPLANS):
             if not _refused_for_quota(result):
@@ -193,7 +205,7 @@ class Reconciler:
                 return replace(again, plan=retried(result.plan, again.plan), status=status)
             later = self._apply(self._store(target), again.plan)
             result = replace(later, plan=retried(result.plan, later.plan))
-        return result
+        return _with_error_of(draft, result)
 
     def _apply(self, store: WhitelistStore, plan: TargetPlan) -> TargetResult:
         """The plan's steps in order (room first); the audit names what was really applied."""
@@ -205,7 +217,7 @@ class Reconciler:
                     entries = list(step.entries)
                     write(plan.region, plan.instance_id, step.group, entries, plan.attribute)
                     done.append(step)
-        except PermanentCloudError as exc:
+        except CloudError as exc:  # every write that landed is audited, whatever failed next
             part = applied_part(plan, done)
             if part.changed:
                 self._audit(part)
@@ -225,10 +237,13 @@ class Reconciler:
         ips = sorted({c.entry for d in drafts for c in d.plan.remove if _is_host(c.entry)})
         if not ips:
             return drafts
-        if _primary_only(targets, listing):
-            holders = self.inventory.find_by_private_ips(region, ips, primary_only=True)
-        else:
-            holders = self.inventory.find_by_private_ips(region, ips)
+        try:
+            if _primary_only(targets, listing):
+                holders = self.inventory.find_by_private_ips(region, ips, primary_only=True)
+            else:
+                holders = self.inventory.find_by_private_ips(region, ips)
+        except CloudError as exc:  # no removal without the re-check; additions still go
+            return [_without_removals(d, exc) for d in drafts]
         return [_keep_held(t, d, holders) for t, d in zip(targets, drafts, strict=True)]
 
     # -- cached reads --------------------------------------------------------------------
@@ -325,5 +340,27 @@ def _refused_for_quota(result: TargetResult) -> bool:
     return result.status == "error" and "quotaexceeded" in code.lower()
 
 
-def _cloud_error(exc: PermanentCloudError) -> CloudFailure:
+def _cloud_error(exc: CloudError) -> CloudFailure:
     return CloudFailure.from_error(exc)
+
+
+def _failed(target: Target, region: str, exc: CloudError) -> TargetResult:
+    """A target that could not be planned: nothing planned, the error recorded."""
+    blank = TargetPlan(target.name, region, target.instance_id, target.group, target.attribute)
+    return TargetResult(blank, "error", _cloud_error(exc))
+
+
+def _without_removals(draft: TargetResult, exc: CloudError) -> TargetResult:
+    """The draft with its removals kept, carrying the re-check's error (the run fails)."""
+    if not draft.plan.remove or draft.status == "error":
+        return draft
+    why = f"removals held back: the re-check before removing failed ({exc.code})"
+    kept = {c.entry: f"kept {c.entry}: {why}" for c in draft.plan.remove}
+    return replace(draft, plan=retain(draft.plan, kept), error=_cloud_error(exc))
+
+
+def _with_error_of(draft: TargetResult, result: TargetResult) -> TargetResult:
+    """``result``, failed with the draft's own error when the draft carried one."""
+    if draft.error and result.status != "error":
+        return replace(result, status="error", error=draft.error)
+    return result

@@ -24,6 +24,7 @@ from whitelist_core.errors import (
     CallerError,
     CloudError,
     ConfigError,
+    IncompleteRun,
     PolicyError,
     TransientCloudError,
     WhitelistError,
@@ -205,7 +206,10 @@ def response_for_error(error: WhitelistError) -> HttpResponse:
         body: dict[str, object] = {"error": "policy_rejected", "message": str(error)}
         return HttpResponse(422, {**body, "reasons": list(error.reasons)})
     if isinstance(error, TransientCloudError):
-        return error_response(503, "cloud_unavailable", str(error), {"Retry-After": "60"})
+        answer = error_response(503, "cloud_unavailable", str(error), {"Retry-After": "60"})
+        if isinstance(error, IncompleteRun):  # what was done beside what failed
+            return HttpResponse(503, {**answer.body, "result": error.summary}, answer.headers)
+        return answer
     if isinstance(error, CloudError):
         return error_response(502, "cloud_error", str(error))
     if isinstance(error, ConfigError):

@@ -176,9 +176,11 @@ def test_the_fc_function_timeout_bounds_the_retries_over_the_environment(
     [deadline] = virtual_time.deadlines
     assert before + 1.0 <= deadline <= after + 1.0
     # 0.5 s to retry in: one 0.2 s wait, then a 0.4 s one would pass the deadline. Under
-    # the environment's budget the same fault would get all 8 attempts.
-    assert virtual_time.sleeps == [0.2]
-    assert _attempts(configured.calls(), "DescribeSecurityIps") == ["InternalError"] * 2
+    # the environment's budget the same fault would get all 8 attempts. Every target is
+    # tried (a failing one does not starve the rest): the second gets one 0.2 s wait too,
+    # the third none, as only 0.1 s is left.
+    assert virtual_time.sleeps == [0.2, 0.2]
+    assert _attempts(configured.calls(), "DescribeSecurityIps") == ["InternalError"] * 5
     assert writes(configured.calls()) == 0
 
 

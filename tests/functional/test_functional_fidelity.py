@@ -64,7 +64,9 @@ def test_a_listing_refused_by_ram_is_reported_once_and_removes_nothing(
     result = invoke(timer_event())
 
     assert result["status"] == "error"
-    assert result["targets"] == []  # the listing failed before any target was planned
+    # The listing failed before any target was planned: each target records the refusal.
+    assert {t["error"]["code"] for t in result["targets"]} == {"Forbidden.RAM"}
+    assert all(not t["added"] and not t["removed"] for t in result["targets"])
     error = result["error"]
     assert (error["code"], error["retryable"]) == ("Forbidden.RAM", False)
     assert error["request_id"]

@@ -153,7 +153,7 @@ def test_a_raising_invocation_still_logs_one_error_summary(
     assert len(summaries) == 1
     assert summaries[0]["status"] == "error"
     assert summaries[0]["level"] == "error"
-    assert summaries[0]["error"] == "TransientCloudError"
+    assert summaries[0]["error"] == "IncompleteRun"  # a TransientCloudError: the run is retried
     retries = [line for line in lines if line["event"] == "cloud_call"]
     assert len(retries) == configured.calls()["counts"]["DescribeInstances"]
 
