@@ -27,7 +27,6 @@ from .entries import group_name_problem, parse_entry, sorted_entries
 from .errors import ConfigError, Problem
 from .placement import MAX_GROUPS, owned_groups
 from .policy import entry_violations
-from .products import DEFAULT_PRODUCT, ProductName, spec_of
 
 if TYPE_CHECKING:
     from .products.spec import ProductSpec
@@ -88,7 +87,8 @@ class Target(_Strict):
     """One database instance (Redis by default) plus the one group this function owns on it."""
 
     name: Annotated[str, Field(pattern=TARGET_NAME)]
-    product: ProductName = DEFAULT_PRODUCT
+    product: str = "redis"
+    """A key of the product table (``products/table.py``); checked when loaded."""
     instance_id: Annotated[str, Field(pattern=REDIS_INSTANCE_ID)]
     region: Annotated[str, Field(pattern=REGION_ID)] | None = None
     group: Annotated[str, AfterValidator(_group_name)]
@@ -101,6 +101,15 @@ class Target(_Strict):
     static_entries: tuple[Annotated[str, AfterValidator(_entry)], ...] = ()
     network_type: NetworkType | None = None
     """RDS only: the ``WhitelistNetworkType`` of the group (default ``auto``)."""
+
+    @field_validator("product")
+    @classmethod
+    def _known_product(cls, value: str) -> str:
+        from .products import PRODUCTS  # deferred: importing the handler loads no product
+
+        if value not in PRODUCTS:
+            raise ValueError(f"must be one of {', '.join(PRODUCTS)}")
+        return value
 
     @field_validator("instance_id")
     @classmethod
@@ -140,10 +149,8 @@ class Target(_Strict):
     def _network_for_rds(
         cls, value: NetworkType | None, info: ValidationInfo
     ) -> NetworkType | None:
-        if (
-            value is not None
-            and not spec_of(info.data.get("product", DEFAULT_PRODUCT)).network_param
-        ):
+        spec = _spec(info)
+        if value is not None and spec and not spec.network_param:
             raise ValueError("only RDS targets have a network_type")
         return value
 
@@ -166,6 +173,8 @@ class Target(_Strict):
 def _spec(info: ValidationInfo) -> ProductSpec | None:
     """The spec of the target's product; None when the product itself is invalid
     (that is already reported, and its id rules are unknown)."""
+    from .products import spec_of  # deferred, as above
+
     product = info.data.get("product")
     return spec_of(product) if product else None
 

@@ -37,7 +37,6 @@ from .planner import (
 )
 from .policy import check
 from .ports import Group, Instance, InstanceInventory, InstanceQuery, WhitelistStore
-from .products import spec_of
 from .selection import (
     InstanceIndex,
     desired_entries,
@@ -178,6 +177,8 @@ class Reconciler:
             return _failed(target, region, exc)
         # The product's capacity: RDS/PolarDB count every group, so the room is what the others leave.
         elsewhere = sum(len(g.entries) for g in groups if g.name not in target.groups)
+        from .products import spec_of  # deferred: importing the handler loads no product
+
         owner = replace(owner, capacity=spec_of(target.product).capacity.room(elsewhere))
         plan = _explain_room(planner(owner, groups), elsewhere, target)
         return TargetResult(enforce(plan, check(plan, self.config.policy)), "planned")
@@ -273,6 +274,8 @@ class Reconciler:
 def _explain_room(plan: TargetPlan, elsewhere: int, target: Target) -> TargetPlan:
     """On RDS/PolarDB an entry that does not fit is for want of room the instance's other
     groups hold: say so (more groups would not help there)."""
+    from .products import spec_of
+
     capacity = spec_of(target.product).capacity
     if not plan.unplaced or not capacity.per_instance:
         return plan
