@@ -16,7 +16,7 @@ from typing import Any
 # first model: ~13 ms of cold start for plugins this function never has.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from whitelist_core.app import Invocation, cloud_clients
+from whitelist_core.app import Invocation
 from whitelist_core.logs import (
     bind_invocation,
     clear_invocation,
@@ -26,6 +26,7 @@ from whitelist_core.logs import (
     register_secret,
 )
 from whitelist_core.webhook import parse_secrets
+from whitelist_core.wiring import cloud_clients
 
 BASE_DIR = Path(__file__).resolve().parent
 

@@ -79,9 +79,10 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
-    from .app import Invocation, cloud_clients
+    from .app import Invocation
     from .intents import ReconcileTargets
     from .logs import configure_logging, send_logs_to_stderr
+    from .wiring import cloud_clients
 
     send_logs_to_stderr()
     configure_logging(os.environ.get("LOG_LEVEL") or "WARNING")

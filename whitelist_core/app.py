@@ -7,7 +7,6 @@ so tests drive the same path with ``localcloud``.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,18 +17,19 @@ import structlog
 
 from . import __version__
 from .batch import Item, UnitResult, item_view, merge, reconciled_targets
-from .config import Config, config_path, load_config
+from .config import Config, config_path
 from .errors import BadEvent, CloudError, ConfigError, IncompleteRun
 from .events import Batch, BatchItem, Rejected, parse_event
 from .intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
 from .lifecycle import answer_hooks
-from .logs import bind_invocation, register_secret
+from .logs import bind_invocation
 from .outcome import CloudFailure, ConfigFailure, RunResult
 from .planner import TargetPlan
 from .ports import InstanceInventory, LifecycleHooks, WhitelistStore
 from .reconcile import Reconciler
 from .regions import run_units
 from .summary import BatchSummary, Summary
+from .wiring import ClientsFactory, HooksFactory, cloud_clients, cloud_hooks, load_cached
 
 if TYPE_CHECKING:
     from .httpapp import HttpAnswer
@@ -38,12 +38,6 @@ log = structlog.get_logger("whitelist_core.audit")
 
 SAFETY_MARGIN_SECONDS = 5.0
 """Cloud retries stop this long before the invocation's time runs out."""
-
-ClientsFactory = Callable[[float], tuple[InstanceInventory, WhitelistStore]]
-"""Builds the two ports for one invocation, given its deadline (``time.monotonic``)."""
-
-HooksFactory = Callable[[float], LifecycleHooks]
-"""Builds the ESS lifecycle port for one invocation, given its deadline."""
 
 
 @dataclass
@@ -200,33 +194,6 @@ class Invocation:
             return 60.0
 
 
-def cloud_clients(context: Any, environ: Mapping[str, str]) -> ClientsFactory:
-    """The real adapters, built on first use (credentials from the FC context or env)."""
-
-    def build(deadline: float) -> tuple[InstanceInventory, WhitelistStore]:
-        from .aliyun.factory import make_clients
-        from .aliyun.transport.credentials import load_credentials
-
-        credentials = load_credentials(context, environ)
-        register_secret(credentials.access_key_secret)
-        register_secret(credentials.security_token)
-        return make_clients(credentials, deadline=deadline, environ=environ)
-
-    return build
-
-
-def cloud_hooks(context: Any, environ: Mapping[str, str]) -> HooksFactory:
-    """The real ESS client, built on first use (same credentials as the other adapters)."""
-
-    def build(deadline: float) -> LifecycleHooks:
-        from .aliyun.factory import make_hooks
-        from .aliyun.transport.credentials import load_credentials
-
-        return make_hooks(load_credentials(context, environ), deadline=deadline, environ=environ)
-
-    return build
-
-
 def _unknown_targets(config: Config, intent: SyncInstances | ReconcileTargets) -> str:
     if not isinstance(intent, ReconcileTargets) or intent.targets is None:
         return ""
@@ -306,21 +273,4 @@ def _rejected(message: str, trigger: str = "unknown") -> Summary:
     return Summary("rejected", trigger, message=message)
 
 
-_CONFIG_CACHE: dict[Path, tuple[float, Config]] = {}
-
-
-def load_cached(path: Path) -> Config:
-    """Load the configuration once per cold start (again only if the file changed)."""
-    try:
-        mtime = os.stat(path).st_mtime
-    except OSError:
-        mtime = -1.0
-    cached = _CONFIG_CACHE.get(path)
-    if cached and cached[0] == mtime:
-        return cached[1]
-    config = load_config(path)
-    _CONFIG_CACHE[path] = (mtime, config)
-    return config
-
-
-__all__ = ["Invocation", "__version__"]
+__all__ = ["ClientsFactory", "Invocation", "__version__", "cloud_clients"]
