@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-from aliyun_fakes import RpcFactory, error_body, query_of, reply
+from aliyun_fakes import FakeTime, RpcFactory, error_body, query_of, reply
 from structlog.testing import capture_logs
 
 from whitelist_core.aliyun.stores.kvstore import KvstoreWhitelistStore, claims_done
+from whitelist_core.aliyun.stores.whitelist import CONFIRM_ROUNDS
 from whitelist_core.aliyun.transport.endpoints import Endpoints
-from whitelist_core.errors import PermanentCloudError
+from whitelist_core.errors import PermanentCloudError, TransientCloudError
 from whitelist_core.ports import Group
 
 SAMPLE = (Path(__file__).parent / "kvstore-describe-security-ips-response.json").read_text()
@@ -184,18 +185,52 @@ def test_duplicate_answer_confirmed_by_reread(
     assert fake.groups["ecs_sync"] == ["10.0.0.1", "10.0.0.2"]
 
 
-def test_duplicate_answer_contradicted_by_reread_raises_original(
+def test_duplicate_answer_contradicted_by_reread_is_sent_again(
     fake: FakeKvstore, store: KvstoreWhitelistStore
 ) -> None:
     fake.scripted.append((400, error_body("InvalidSecurityIPList.Duplicate", "R-LIE")))
-    with pytest.raises(PermanentCloudError) as caught:
+    store.append("cn-hangzhou", R, "ecs_sync", ["10.0.0.8"], "")
+    assert [c["_action"] for c in fake.calls] == [
+        "ModifySecurityIps", "DescribeSecurityIps", "ModifySecurityIps",
+    ]  # fmt: skip
+    assert "10.0.0.8" in fake.groups["ecs_sync"]
+
+
+def test_a_duplicate_claim_the_group_never_confirms_is_a_transient_error(
+    fake: FakeKvstore, store: KvstoreWhitelistStore, fake_time: FakeTime
+) -> None:
+    lie = (400, error_body("InvalidInstanceIp.Duplicate", "R-LIE"))
+    fake.scripted.extend([lie] * CONFIRM_ROUNDS)
+    with pytest.raises(TransientCloudError) as caught:
         store.append("cn-hangzhou", R, "ecs_sync", ["10.0.0.8"], "")
-    assert (caught.value.code, caught.value.request_id) == (
-        "InvalidSecurityIPList.Duplicate",
-        "R-LIE",
-    )
-    assert [c["_action"] for c in fake.calls] == ["ModifySecurityIps", "DescribeSecurityIps"]
+    assert caught.value.code == "WriteUnconfirmed"
+    assert "InvalidInstanceIp.Duplicate" in caught.value.message
+    assert "still missing from 'ecs_sync': 10.0.0.8" in caught.value.message
+    reads = [c for c in fake.calls if c["_action"] == "DescribeSecurityIps"]
+    assert (len(fake.modifies()), len(reads)) == (CONFIRM_ROUNDS, CONFIRM_ROUNDS)
+    assert len(fake_time.sleeps) == CONFIRM_ROUNDS - 1  # paused before each look again
     assert "10.0.0.8" not in fake.groups["ecs_sync"]
+
+
+def test_a_duplicate_claim_for_a_missing_group_says_the_group_is_missing(
+    fake: FakeKvstore, store: KvstoreWhitelistStore
+) -> None:
+    fake.scripted.extend([(400, error_body("InvalidInstanceIp.Duplicate", "R-LIE"))] * 9)
+    with pytest.raises(TransientCloudError) as caught:
+        store.append("cn-hangzhou", R, "ecs_new", ["10.0.0.8"], "")
+    assert caught.value.code == "WriteUnconfirmed"
+    assert "group 'ecs_new' does not exist" in caught.value.message
+
+
+def test_confirmation_never_runs_past_the_deadline(
+    fake: FakeKvstore, make_rpc: RpcFactory, fake_time: FakeTime
+) -> None:
+    fake.scripted.extend([(400, error_body("InvalidInstanceIp.Duplicate", "R-LIE"))] * 9)
+    store = KvstoreWhitelistStore(make_rpc(budget=0.65), Endpoints())  # 0.15 s after the margin
+    with pytest.raises(TransientCloudError) as caught:
+        store.append("cn-hangzhou", R, "ecs_sync", ["10.0.0.8"], "")
+    assert caught.value.code == "WriteUnconfirmed"
+    assert fake_time.sleeps == []  # the first pause (0.2 s) would not end before it
 
 
 def test_partial_duplicate_appends_only_the_missing_entries(

@@ -7,9 +7,13 @@ write names the group and passes its attribute (so ``hidden`` is preserved), sen
 de-duplicated normal entries in chunks of at most 1000, and never an empty list.
 
 An answer claiming the work is already done (the spec's "already there" codes on Append,
-"already absent" codes on Delete) is not trusted blindly:
-the group is re-read. All entries in the intended state: success. Some: the answer was
-true for those, and the rest are sent once more. None: the original error is raised.
+"already absent" codes on Delete) is not trusted blindly: the group is re-read until it
+agrees. Entries it shows in the intended state were done; the rest are sent once more,
+after a backoff pause (a read may lag a concurrent write). This goes on for at most
+``CONFIRM_ROUNDS`` rounds and never past the deadline; a write still not confirmed then
+raises ``TransientCloudError`` ``WriteUnconfirmed`` (so the invocation is retried, never a
+silent error status), saying what the re-read really found: which entries are missing or
+still there, or that the group does not exist.
 
 An entry that does not parse (in any group, typically a foreign one) is skipped and
 logged on read rather than failing the read: no group this function owns holds one
@@ -33,11 +37,14 @@ from whitelist_core.entries import (
     parse_entry,
     parse_entry_list,
 )
-from whitelist_core.errors import PermanentCloudError
+from whitelist_core.errors import PermanentCloudError, TransientCloudError
 from whitelist_core.ports import Group
 from whitelist_core.products.spec import ProductSpec
 
 Mode = Literal["Append", "Delete", "Cover"]
+CONFIRM_ROUNDS = 4
+"""How many times an "already done" answer is checked against the group (and the rest
+sent again) before the write counts as unconfirmed."""
 
 
 def prepare(entries: Sequence[str]) -> tuple[str, ...]:
@@ -147,31 +154,43 @@ class ProductWhitelistStore:
         self, region: str, instance_id: str, group: str, chunk: tuple[str, ...],
         attribute: str, mode: Mode,
     ) -> None:  # fmt: skip
-        try:
-            self._modify(region, instance_id, group, chunk, attribute, mode)
-        except PermanentCloudError as error:
-            if not self.spec.claims_done(mode, error.code):
-                raise
-            pending = self._pending(region, instance_id, group, chunk, mode)
+        pending, claim, exists, reads = chunk, None, True, 0
+        for round_ in range(1, CONFIRM_ROUNDS + 1):
+            if round_ > 1 and not self._shared.rpc.pause(round_ - 1):
+                break  # no time left to look again
+            if round_ > 1 or claim is None:
+                try:
+                    self._modify(region, instance_id, group, pending, attribute, mode)
+                    return
+                except PermanentCloudError as error:
+                    if not self.spec.claims_done(mode, error.code):
+                        raise
+                    claim = error
+            pending, held = self._pending(region, instance_id, group, pending, mode)
+            exists, reads = held is not None, reads + 1
             logger().info(
                 "whitelist_write_confirm", instance_id=instance_id, group=group, mode=mode,
-                code=error.code, request_id=error.request_id, pending=len(pending),
+                code=claim.code, request_id=claim.request_id, pending=len(pending),
+                round=round_, group_exists=exists,
             )  # fmt: skip
-            if len(pending) == len(chunk):
-                raise  # the re-read contradicts the answer
-            if pending:
-                self._modify(region, instance_id, group, pending, attribute, mode)
+            if not pending:
+                return
+            if mode == "Delete" and held is not None and held <= set(pending) and claim:
+                raise claim  # it would empty the group: the refusal is true, retrying cannot help
+        raise _unconfirmed(mode, group, pending, exists, claim, reads)
 
     def _pending(
         self, region: str, instance_id: str, group: str, chunk: tuple[str, ...], mode: Mode
-    ) -> tuple[str, ...]:
-        """The entries of ``chunk`` not yet in the state ``mode`` intends, per a fresh read."""
-        held = {
-            e for g in self.read_groups(region, instance_id) if g.name == group for e in g.entries
-        }
+    ) -> tuple[tuple[str, ...], set[str] | None]:
+        """The entries of ``chunk`` not yet in the state ``mode`` intends, per a fresh read,
+        and what the group holds (None when it does not exist)."""
+        found = [g for g in self.read_groups(region, instance_id) if g.name == group]
+        held = {e for g in found for e in g.entries}
         if mode == "Append":
-            return tuple(e for e in chunk if e not in held)
-        return tuple(e for e in chunk if e in held)
+            pending = tuple(e for e in chunk if e not in held)
+        else:
+            pending = tuple(e for e in chunk if e in held)
+        return pending, held if found else None
 
     def _modify(
         self, region: str, instance_id: str, group: str, entries: tuple[str, ...],
@@ -198,6 +217,26 @@ class ProductWhitelistStore:
         base_url = shared.endpoints.for_rule(shared.spec.endpoint, region)
         call = Call(base_url, shared.spec.ram.service, region, action, shared.spec.version, params)
         return shared.rpc.call(call)
+
+
+def _unconfirmed(
+    mode: Mode, group: str, pending: Sequence[str], exists: bool,
+    claim: PermanentCloudError | None, reads: int,
+) -> TransientCloudError:  # fmt: skip
+    """What the re-reads really found, as a retryable error (never the claim's own code)."""
+    said = f"answered {claim.code} (RequestId {claim.request_id or 'none'})" if claim else ""
+    sample = ", ".join(list(pending)[:5]) + (" ..." if len(pending) > 5 else "")
+    if not exists and mode == "Append":
+        found = f"group {group!r} does not exist"
+    elif mode == "Append":
+        found = f"{len(pending)} entries are still missing from {group!r}: {sample}"
+    else:
+        found = f"{len(pending)} entries are still in {group!r}: {sample}"
+    message = f"{mode} {said}, but {found} (group re-read {reads} time(s))"
+    return TransientCloudError(
+        "ModifySecurityIps" if claim is None else claim.action, "WriteUnconfirmed", message,
+        request_id=claim.request_id if claim else "",
+    )  # fmt: skip
 
 
 def _chunks(entries: tuple[str, ...]) -> list[tuple[str, ...]]:

@@ -157,6 +157,15 @@ class RpcClient:
         """Seconds left before ``deadline - margin`` (negative when past it)."""
         return self.deadline - self._margin - self._clock()
 
+    def pause(self, attempt: int) -> bool:
+        """Wait the backoff delay of ``attempt`` before trying something again; False
+        (and no wait) when that wait would not end before the deadline."""
+        delay = self._backoff.delay(attempt, self._rand, None)
+        if delay >= self.remaining():
+            return False
+        self._sleep(delay)
+        return True
+
     def call(self, call: Call, check: Check | None = None) -> dict[str, Any]:
         """The decoded answer; ``TransientCloudError`` once retries and time run out,
         ``PermanentCloudError`` at once for a refusal that retrying cannot fix.
