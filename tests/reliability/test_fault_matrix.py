@@ -205,7 +205,9 @@ def test_a_false_already_done_answer_is_not_believed(
             assert set(outcome["added"]) <= held, (outcome, held)
             assert not set(outcome["removed"]) & held, (outcome, held)
         cloud.clear_faults()
-        run_once(lambda: handler.handler(encode(timer()), None))
+        # The first run may already have converged: the re-read showed the claim false and
+        # the write was sent again. Either way the next run leaves exactly the desired set.
+        assert handler.handler(encode(timer()), None)["status"] in ("applied", "noop")
         assert entries(cloud.state()) == DESIRED
     watch.assert_clean()
 
