@@ -25,6 +25,7 @@ from whitelist_core.logs import (
     level_from_env,
     register_secret,
 )
+from whitelist_core.summary import BatchSummary, Summary
 from whitelist_core.webhook import parse_secrets
 from whitelist_core.wiring import cloud_clients
 
@@ -56,21 +57,16 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 
 def _failure_fields(exc: Exception) -> dict[str, Any]:
-    """What a run that failed after doing the rest still did (``IncompleteRun.summary``):
+    """What a run that failed after doing the rest still did (``IncompleteRun.result``):
     every target's status and error code, and the counts; nothing for other errors."""
-    summary = getattr(exc, "summary", None)
-    if not isinstance(summary, dict):
+    result = getattr(exc, "result", None)
+    if not isinstance(result, Summary | BatchSummary):
         return {}
-    items = summary.get("results", [summary])
-    targets = [t for item in items for t in item.get("targets", [])]
     results = [
-        {"target": t.get("target"), "status": t.get("status")}
-        | ({"code": t["error"].get("code")} if t.get("error") else {})
-        for t in targets
+        {"target": r.plan.target, "status": r.status} | ({"code": r.error.code} if r.error else {})
+        for r in result.target_results()
     ]
-    added = sum(len(t.get("added", [])) for t in targets)
-    removed = sum(len(t.get("removed", [])) for t in targets)
-    return {"results": results, "targets": len(targets), "added": added, "removed": removed}
+    return {"results": results, **result.counts().as_fields()}
 
 
 def _ms(started: float) -> int:

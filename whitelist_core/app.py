@@ -235,7 +235,7 @@ def _raise_if_incomplete(summaries: Sequence[Summary]) -> None:
             failures.append({"target": "(region)", **summary.failure.fields()})
     if failures:
         whole = summaries[0] if len(summaries) == 1 else BatchSummary(tuple(summaries))
-        raise IncompleteRun(whole.to_dict(), failures)
+        raise IncompleteRun(whole.to_dict(), failures, result=whole)
 
 
 def _cloud_failure(item: Item, exc: CloudError) -> Summary:

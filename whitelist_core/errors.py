@@ -123,10 +123,16 @@ class PermanentCloudError(CloudError):
 class IncompleteRun(TransientCloudError):
     """Some targets failed for a reason retrying may fix; every other target was carried
     out. Raised after the whole run so the platform retries the invocation; ``summary``
-    is the run's result (every target's outcome, failures as data). ``action``, ``code``
+    is the run's result (every target's outcome, failures as data) as rendered, ``result``
+    the same as a value. ``action``, ``code``
     and ``request_id`` are those of the first retryable failure."""
 
-    def __init__(self, summary: dict[str, object], failures: Sequence[dict[str, object]]) -> None:
+    def __init__(
+        self,
+        summary: dict[str, object],
+        failures: Sequence[dict[str, object]],
+        result: object = None,
+    ) -> None:
         first = failures[0] if failures else {}
         lines = "; ".join(
             f"{f.get('target')}: {f.get('action')} {f.get('code')}: {f.get('message')}"
@@ -140,3 +146,5 @@ class IncompleteRun(TransientCloudError):
         )
         self.summary = summary
         self.failures = tuple(failures)
+        self.result = result
+        """The value ``summary`` renders (a ``Summary`` or ``BatchSummary``), for counting."""

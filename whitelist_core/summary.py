@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .outcome import CloudFailure, Failure, RunResult, RunStatus, combine
+from .outcome import CloudFailure, Failure, RunResult, RunStatus, TargetResult, combine
 
 __all__ = ["BatchSummary", "Counts", "HookAnswer", "Summary"]
 
@@ -88,9 +88,13 @@ class Summary:
         """Every reason policy gave, target by target (none when nothing ran)."""
         return self.run.blocked_reasons if self.run else ()
 
+    def target_results(self) -> tuple[TargetResult, ...]:
+        """The results of the targets this summary reports on (none when nothing ran)."""
+        return self.run.results if self.run else ()
+
     def counts(self) -> Counts:
         """Targets reported, entries added and removed (what was applied or planned)."""
-        results = self.run.results if self.run else ()
+        results = self.target_results()
         added = sum(len(r.plan.add) for r in results)
         return Counts(len(results), added, sum(len(r.plan.remove) for r in results))
 
@@ -132,6 +136,10 @@ class BatchSummary:
     def label(self) -> str:
         """The status the invocation's summary line reports."""
         return self.status
+
+    def target_results(self) -> tuple[TargetResult, ...]:
+        """Every item's target results, item by item."""
+        return tuple(r for s in self.items for r in s.target_results())
 
     def counts(self) -> Counts:
         """The items' counts added up."""

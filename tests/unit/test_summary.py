@@ -88,3 +88,20 @@ def test_an_http_answer_counts_its_run_whatever_its_body_says() -> None:
     assert answer.counts() == summary.counts()
     assert HttpAnswer(HttpResponse(401, {"error": "unauthorized"})).counts() == Counts()
     assert answer.to_dict()["statusCode"] == 422
+
+
+def test_an_incomplete_run_is_logged_from_its_value_not_its_rendering() -> None:
+    import handler
+    from whitelist_core.errors import IncompleteRun
+
+    failed = TargetResult(PLAN, "error", FAILURE)
+    value = Summary.of_run(RunResult((failed,), dry_run=False), "timer")
+    error = IncompleteRun({"targets": []}, [{"target": "orders"}], result=value)
+    fields = handler._failure_fields(error)
+    assert fields == {
+        "results": [{"target": "orders", "status": "error", "code": "Forbidden.RAM"}],
+        "targets": 1,
+        "added": 2,
+        "removed": 1,
+    }
+    assert handler._failure_fields(IncompleteRun({}, [])) == {}
