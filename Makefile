@@ -43,9 +43,11 @@ typecheck: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
-# CONFIG=path/to/whitelist.yml ships that configuration (default: examples/whitelist.yml).
+# CONFIG=path/to/whitelist.yml ships that configuration (default: examples/whitelist.yml);
+# an invalid one is refused with every problem named, and no zip is built.
+# PACKAGE_OUT=dir writes the zip there instead of dist/.
 package: $(STAMP)
-	$(PY) tools/package.py $(if $(CONFIG),--example $(CONFIG))
+	$(PY) tools/package.py $(if $(CONFIG),--example $(CONFIG)) $(if $(PACKAGE_OUT),--out $(PACKAGE_OUT))
 
 # Benchmarks (not part of `make test`): prints a table and writes BENCHMARKS.md.
 bench: $(STAMP)

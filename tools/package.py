@@ -18,7 +18,8 @@ The zip root holds what the FC ``python3.10`` runtime imports, and nothing else:
 
 Reproducible: entries sorted, every timestamp 1980-01-01 00:00, every mode 0644, so two
 builds from the same sources and dependency versions are byte-identical. The build fails
-when an input is missing, when something that must not ship (``localcloud``, tests,
+when the configuration is invalid (the checks of ``check-config``, every problem named,
+before anything is downloaded), when an input is missing, when something that must not ship (``localcloud``, tests,
 caches, dev tools) slipped in, or when the zip exceeds the size budget.
 
 Usage: python tools/package.py [--root DIR] [--out DIR] [--example FILE] [--max-mb N]
@@ -223,6 +224,22 @@ def build(
     return dest
 
 
+def config_problems(root: Path, config: Path) -> str:
+    """What ``check-config`` says is wrong with ``config`` (``""`` when it is valid), using
+    the ``whitelist_core`` of the tree being packaged."""
+    sys.path.insert(0, str(root))
+    try:
+        from whitelist_core.config import load_config
+        from whitelist_core.errors import ConfigError
+    finally:
+        sys.path.remove(str(root))
+    try:
+        load_config(config)
+    except ConfigError as exc:
+        return str(exc)
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     repo = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -233,6 +250,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--python310", type=Path, help="CPython 3.10 to compile bytecode with")
     parser.add_argument("--no-bytecode", action="store_true", help="ship sources only")
     args = parser.parse_args(argv)
+    example = args.example or args.root / "examples" / "whitelist.yml"
+    problems = config_problems(args.root, example)
+    if problems:
+        print(f"package: refusing to ship {example}: {problems}", file=sys.stderr)
+        print(
+            "package: fix it (check-config names the same problems); no zip built", file=sys.stderr
+        )
+        return 1
     python310 = None if args.no_bytecode else find_python310(args.python310)
     if python310 is None and not args.no_bytecode:
         print("package: no CPython 3.10 found: building without bytecode", file=sys.stderr)

@@ -1,6 +1,7 @@
-"""Command line: ``python -m whitelist_core check-config | plan | apply | invoke``.
+"""Command line: ``redis-whitelist-sync`` (or ``python -m whitelist_core``).
 
-Exit codes: 0 success and nothing pending; 2 ``plan`` found changes to make; 1 error.
+Exit codes: 0 success and nothing pending; 2 ``plan`` found changes to make (or removals
+held back by policy); 1 error, including a usage error.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .errors import WhitelistError
 
 if TYPE_CHECKING:
@@ -20,45 +22,96 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ERROR, EXIT_PENDING = 0, 1, 2
 
+DESCRIPTION = """\
+Keep ApsaraDB for Redis (Tair) IP whitelists in sync with ECS private IPs.
+
+commands:
+  check-config   validate a configuration offline
+  plan           show what a reconcile would change (a dry run)
+  apply          reconcile and apply the changes
+  invoke         run the Function Compute handler on an event file
+
+exit codes: 0 nothing pending (or applied), 2 plan found changes, 1 error.
+Every command takes --config FILE (default: WHITELIST_CONFIG, else ./whitelist.yml).
+"""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    parser = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # report it with the usage of the subcommand it was given to
+            getattr(args, "subparser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse exits 2 on a usage error; 2 means "pending" here
         return EXIT_OK if exc.code == 0 else EXIT_ERROR
     try:
         return int(args.run(args))
+    except SystemExit as exc:  # a usage error found after parsing (args.subparser.error)
+        return EXIT_OK if exc.code == 0 else EXIT_ERROR
     except (WhitelistError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
 
+def _prog() -> str:
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return name if name.startswith("redis-whitelist-sync") else "python -m whitelist_core"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m whitelist_core", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog=_prog(), description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"redis-whitelist-sync {__version__}"
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    check = commands.add_parser("check-config", help="validate a configuration offline")
-    check.add_argument("file", nargs="?", help="default: WHITELIST_CONFIG or whitelist.yml")
-    check.set_defaults(run=_check_config)
-    for name, run, text in (
-        ("plan", _plan, "show what a reconcile would change (dry run)"),
-        ("apply", _apply, "reconcile and apply the changes"),
-    ):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("--config", help="configuration file (default: WHITELIST_CONFIG)")
-        sub.add_argument("--targets", help="comma-separated target names (default: all)")
-        sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
-        sub.set_defaults(run=run)
-    invoke = commands.add_parser("invoke", help="run the FC handler on an event file")
+    check = _command(commands, "check-config", _check_config, "validate a configuration offline")
+    check.add_argument("file", nargs="?", help="the configuration (same as --config)")
+    plan = _command(commands, "plan", _plan, "show what a reconcile would change (dry run)")
+    _reconcile_options(plan)
+    apply = _command(commands, "apply", _apply, "reconcile and apply the changes")
+    _reconcile_options(apply)
+    invoke = _command(commands, "invoke", _invoke, "run the FC handler on an event file")
     invoke.add_argument("--event", required=True, help="event file (JSON), '-' for stdin")
-    invoke.set_defaults(run=_invoke)
     return parser
 
 
-def _check_config(args: argparse.Namespace) -> int:
-    from .config import config_path, load_config
+def _command(commands: Any, name: str, run: Any, text: str) -> argparse.ArgumentParser:
+    sub: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text)
+    sub.add_argument("--config", metavar="FILE", help="configuration (default: WHITELIST_CONFIG)")
+    sub.set_defaults(run=run, subparser=sub)
+    return sub
 
-    path = Path(args.file) if args.file else config_path(os.environ, Path.cwd())
+
+def _reconcile_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--targets", help="comma-separated target names (default: all)")
+    sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _config_file(args: argparse.Namespace) -> Path:
+    from .config import config_path
+
+    given = [Path(f) for f in (getattr(args, "file", None), args.config) if f]
+    if len({p.resolve() for p in given}) > 1:
+        args.subparser.error("give the configuration either as FILE or as --config, not both")
+    return given[0] if given else config_path(os.environ, Path.cwd())
+
+
+def _target_names(args: argparse.Namespace) -> tuple[str, ...] | None:
+    if args.targets is None:
+        return None
+    names = tuple(n.strip() for n in args.targets.split(","))
+    if not all(names):
+        args.subparser.error("--targets needs target names separated by commas (omit it for all)")
+    return names
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from .config import load_config
+
+    path = _config_file(args)
     config = load_config(path)
     print(f"{path}: valid ({len(config.targets)} target(s))")
     return EXIT_OK
@@ -69,7 +122,12 @@ def _plan(args: argparse.Namespace) -> int:
     _print(summary, args.json)
     if summary.status in {"error", "rejected"}:
         return EXIT_ERROR
-    return EXIT_PENDING if summary.status == "planned" else EXIT_OK
+    return EXIT_PENDING if summary.status == "planned" or _held_back(summary) else EXIT_OK
+
+
+def _held_back(summary: Summary) -> bool:
+    """Removals held back by policy are drift too: the plan is not converged."""
+    return any(r.plan.held_back for r in (summary.run.results if summary.run else ()))
 
 
 def _apply(args: argparse.Namespace) -> int:
@@ -78,18 +136,28 @@ def _apply(args: argparse.Namespace) -> int:
     return EXIT_ERROR if summary.status in {"error", "rejected"} else EXIT_OK
 
 
-def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
-    from .app import Invocation
-    from .intents import ReconcileTargets
+def _start_logging() -> None:
     from .logs import configure_logging, send_logs_to_stderr
-    from .wiring import cloud_clients
 
     send_logs_to_stderr()
     configure_logging(os.environ.get("LOG_LEVEL") or "WARNING")
+
+
+def _environ(args: argparse.Namespace) -> dict[str, str]:
     environ = dict(os.environ)
     if args.config:
         environ["WHITELIST_CONFIG"] = str(Path(args.config).resolve())
-    names = tuple(n.strip() for n in args.targets.split(",") if n.strip()) if args.targets else None
+    return environ
+
+
+def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
+    from .app import Invocation
+    from .intents import ReconcileTargets
+    from .wiring import cloud_clients
+
+    names = _target_names(args)
+    _start_logging()
+    environ = _environ(args)
     invocation = Invocation(environ, cloud_clients(None, environ), Path.cwd())
     intent = ReconcileTargets(targets=names, dry_run=dry_run, trigger="cli", reason="cli")
     return invocation.run_intent(intent)
@@ -102,17 +170,33 @@ def _invoke(args: argparse.Namespace) -> int:
 
     send_logs_to_stderr()
     raw = sys.stdin.buffer.read() if args.event == "-" else Path(args.event).read_bytes()
-    result = handler.handler(raw, None)
+    saved = os.environ.get("WHITELIST_CONFIG")
+    if args.config:  # the handler reads WHITELIST_CONFIG itself, as on FC
+        os.environ["WHITELIST_CONFIG"] = str(Path(args.config).resolve())
+    try:
+        result = handler.handler(raw, None)
+    finally:
+        _restore("WHITELIST_CONFIG", saved)
     print(json.dumps(result, indent=2, sort_keys=True))
     status = result.get("status", "")
     return EXIT_ERROR if status in {"error", "rejected"} else EXIT_OK
 
 
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 def _print(summary: Summary, as_json: bool) -> None:
-    from .report import render_summary
+    from .report import render_summary, totals
 
     data = summary.to_dict()  # rendered once, here at the edge
-    print(json.dumps(data, indent=2, sort_keys=True) if as_json else render_summary(data))
+    if as_json:
+        print(json.dumps(data | {"totals": totals(data)}, indent=2, sort_keys=True))
+    else:
+        print(render_summary(data))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import structlog
 from . import __version__
 from .batch import Item, UnitResult, item_view, merge, reconciled_targets
 from .config import Config, config_path
-from .errors import BadEvent, CloudError, ConfigError, IncompleteRun
+from .errors import BadEvent, CloudError, ConfigError, CredentialsError, IncompleteRun
 from .events import Batch, BatchItem, Rejected, parse_event
 from .intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
 from .lifecycle import answer_hooks
@@ -265,7 +265,8 @@ def _audit(plan: TargetPlan) -> None:
 
 
 def _config_error(exc: ConfigError, intent: SyncInstances | ReconcileTargets) -> Summary:
-    failure = ConfigFailure(tuple(str(p) for p in exc.problems))
+    kind = "credentials" if isinstance(exc, CredentialsError) else "configuration"
+    failure = ConfigFailure(tuple(str(p) for p in exc.problems), kind)
     return Summary("error", intent.trigger, intent.event_id, str(exc), failure=failure)
 
 

@@ -217,6 +217,8 @@ class Config(_Strict):
 
 def validate_config(data: Any, source: str = "") -> Config:
     """Build a ``Config`` from plain data, or raise ``ConfigError`` listing every problem."""
+    if not isinstance(data, dict):
+        raise ConfigError([_not_a_mapping(data)], source)
     try:
         config: Config | None = Config.model_validate(data)
     except ValidationError as exc:
@@ -246,12 +248,41 @@ def _field_problems(exc: ValidationError) -> list[Problem]:
 
 def _problem(error: Mapping[str, Any]) -> Problem:
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling; unknown keys are not ignored)"
-    elif error["type"] == "missing":
-        message = "required"
-    return Problem(path, message)
+    return Problem(path, _rule(error, path))
+
+
+def _rule(error: Mapping[str, Any], path: str) -> str:
+    """The rule an error breaks, said the way an operator would say it."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; unknown keys are not ignored)"
+    if kind == "missing":
+        return "required"
+    if kind == "too_short" and path == "targets":
+        return "at least one target is needed"
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        return _literal_rule(error["input"], str(error.get("ctx", {}).get("expected", "")))
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _literal_rule(given: str, expected: str) -> str:
+    """One of a fixed set of spellings: say which one was meant when only the case differs."""
+    choices = re.findall(r"'([^']*)'", expected)
+    meant = next((c for c in choices if c.lower() == given.lower()), None)
+    if meant is not None:
+        return (
+            f"{given!r} is not a valid value: did you mean {meant!r}? (values are case-sensitive)"
+        )
+    return f"{given!r} is not one of {expected}"
+
+
+def _not_a_mapping(data: Any) -> Problem:
+    if data is None:
+        return Problem("", "the file is empty: it needs at least version, region and targets")
+    kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+    return Problem(
+        "", f"the document is {kind}; it must be a mapping of keys (version, region, targets, ...)"
+    )
 
 
 def _parts(data: Any, config: Config | None) -> tuple[list[tuple[int, Target]], Policy]:
@@ -335,18 +366,34 @@ def _parse_document(text: str, source: str) -> Any:
     if source.endswith(".json"):
         try:
             return json.loads(text)
-        except _PARSER_ERRORS as exc:  # JSONDecodeError is a ValueError
+        except json.JSONDecodeError as exc:
+            where = f"line {exc.lineno}, column {exc.colno}"
+            raise ConfigError(
+                [Problem("", f"not valid JSON at {where}: {exc.msg}")], source
+            ) from None
+        except _PARSER_ERRORS as exc:
             raise ConfigError([Problem("", f"not valid JSON: {_brief(exc)}")], source) from None
     import yaml  # deferred: only configuration loading needs it
 
     try:
         return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError([Problem("", f"not valid YAML {_yaml_brief(exc)}")], source) from None
     except (yaml.YAMLError, *_PARSER_ERRORS) as exc:
         raise ConfigError([Problem("", f"not valid YAML: {_brief(exc)}")], source) from None
 
 
 def _brief(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+def _yaml_brief(exc: Any) -> str:
+    """Where and what, from the parser's marks (lines counted from 1), without its
+    ``in "<unicode string>"`` (the file's name is the error's source)."""
+    mark = exc.problem_mark or exc.context_mark
+    where = f"at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    what = "; ".join(str(part) for part in (exc.context, exc.problem) if part)
+    return f"{where}: {what or type(exc).__name__}"
 
 
 def config_path(environ: Mapping[str, str], base_dir: Path) -> Path:

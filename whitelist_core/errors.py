@@ -60,6 +60,8 @@ class CredentialsError(ConfigError):
 
     def __init__(self, rule: str) -> None:
         super().__init__([Problem("credentials", rule)])
+        # Not "invalid configuration": the file is fine, the identity is what is missing.
+        Exception.__init__(self, f"missing credentials: {rule}")
 
 
 class PolicyError(WhitelistError):

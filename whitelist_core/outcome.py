@@ -63,10 +63,12 @@ class ConfigFailure:
     """Our configuration (or credentials) is at fault: each problem as a sentence."""
 
     problems: tuple[str, ...] = ()
+    kind: str = "configuration"
+    """``credentials`` when what is missing is the identity, not a setting."""
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"kind": "configuration", "problems": [...]}``."""
-        return {"kind": "configuration", "problems": list(self.problems)}
+        """``{"kind": "configuration" | "credentials", "problems": [...]}``."""
+        return {"kind": self.kind, "problems": list(self.problems)}
 
 
 Failure = CloudFailure | ConfigFailure

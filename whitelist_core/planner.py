@@ -81,6 +81,8 @@ class TargetPlan:
     drop: tuple[Change, ...] = ()
     unplaced: tuple[str, ...] = ()
     add_only: bool = False
+    held_back: tuple[Change, ...] = ()
+    """Removals a removal limit held back, each with the limit's reason (not removed)."""
 
     @property
     def layout(self) -> Layout:
@@ -149,6 +151,7 @@ class TargetPlan:
             "added": [c.entry for c in self.add],
             "removed": [c.entry for c in self.remove],
             "kept": len(self.keep),
+            "held_back": [c.to_dict() for c in self.held_back],
             "blocked": list(self.blocked),
             "warnings": list(self.warnings),
             "changes": [c.to_dict() | {"op": "add"} for c in self.add]
@@ -219,14 +222,18 @@ def enforce(plan: TargetPlan, violations: Iterable[Violation]) -> TargetPlan:
     held-back removals would have made is not counted on and no group is left empty."""
     violations = tuple(violations)
     blocked = {v.entry for v in violations if v.severity == "block" and v.scope == "add"}
-    stop_removals = any(v.severity == "block" and v.scope == "remove" for v in violations)
-    if (blocked or stop_removals) and plan.changed:
+    limits = [v.message for v in violations if v.severity == "block" and v.scope == "remove"]
+    reason = "; ".join(limits)
+    leaving = {c.entry: c for c in plan.remove if c.entry != PLACEHOLDER}  # once per entry
+    held_back = tuple(replace(c, reason=reason, group="") for c in leaving.values())
+    if (blocked or limits) and plan.changed:
         changes = {c.entry: c for c in (*plan.keep, *plan.add, *plan.move)}
         wanted = {e: c for e, c in changes.items() if e not in blocked and e != PLACEHOLDER}
-        plan = _placed(_cleared(plan, add_only=plan.add_only or stop_removals), wanted, _FILLER)
+        plan = _placed(_cleared(plan, add_only=plan.add_only or bool(limits)), wanted, _FILLER)
         plan = _nothing_created_for_nothing(plan)
     return replace(
         plan,
+        held_back=plan.held_back + (held_back if limits else ()),
         blocked=plan.blocked + tuple(v.message for v in violations if v.severity == "block"),
         warnings=plan.warnings + tuple(v.message for v in violations if v.severity == "warn"),
     )

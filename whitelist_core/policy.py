@@ -7,6 +7,7 @@ is removed for that target); warnings only inform.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -94,17 +95,27 @@ def check(plan: TargetPlan, rules: Rules) -> tuple[Violation, ...]:
     found: list[Violation] = []
     for change in plan.add:
         found.extend(entry_violations(change.entry, rules))
-    found.extend(removal_violations(plan, rules))
-    blocked = len({v.entry for v in found if v.scope == "add"})
-    found.extend(capacity_warnings(plan, rules, blocked_additions=blocked))
+    blocked = {v.entry for v in found if v.scope == "add"}
+    found.extend(removal_violations(plan, rules, blocked_additions=blocked))
+    found.extend(capacity_warnings(plan, rules, blocked_additions=len(blocked)))
     return tuple(found)
 
 
-def removal_violations(plan: TargetPlan, rules: Rules) -> list[Violation]:
-    """Removal limits; both are inclusive (exactly the limit is allowed)."""
+def removal_violations(
+    plan: TargetPlan, rules: Rules, *, blocked_additions: Iterable[str] = ()
+) -> list[Violation]:
+    """Removal limits; both are inclusive (exactly the limit is allowed).
+
+    The share is counted against the target as it will be once this run's additions are
+    in (the adoption rule): taking over 3 entries, 2 of them stale, while adding 5 hosts
+    removes 2 of 8. An empty or shrunken listing adds nothing, so the share is then that
+    of the groups as they are. Additions that policy blocks, and the placeholder, do not count.
+    """
     # An entry leaving a target is one removal, however many of its groups held it.
     removals = {c.entry for c in plan.remove if not is_placeholder(c.entry)}
-    owned = [e for e in plan.current if not is_placeholder(e)]
+    skipped = set(blocked_additions)
+    added = {c.entry for c in plan.add if c.entry not in skipped}
+    owned = [e for e in {*plan.current, *added} if not is_placeholder(e)]
     count = len(removals)
     if count == 0:
         return []

@@ -1,4 +1,5 @@
-"""Plans as text a person reads at a glance (pure): one block per target."""
+"""Plans as text a person reads at a glance (pure): one block per target, then a
+one-line summary of what is added, removed and held back."""
 
 from __future__ import annotations
 
@@ -7,11 +8,33 @@ from typing import Any
 
 
 def render_summary(summary: Mapping[str, Any]) -> str:
-    """A summary (handler result shape) as a readable table, one block per target."""
+    """A summary (handler result shape) as a readable table, one block per target, ending
+    with the ``N to add, M to remove, K held back`` line."""
     lines = [_headline(summary)]
     for target in summary.get("targets", []):
         lines.extend(render_target(target))
+    if summary.get("targets"):
+        lines.extend(["", totals_line(summary)])
     return "\n".join(lines)
+
+
+def totals(summary: Mapping[str, Any]) -> dict[str, int]:
+    """How many entries the run adds, removes and holds back, over the targets that ran
+    (a target in error wrote nothing, whatever its plan said)."""
+    ran = [t for t in summary.get("targets", []) if t.get("status") != "error"]
+    return {
+        "add": sum(len(t.get("added", [])) for t in ran),
+        "remove": sum(len(t.get("removed", [])) for t in ran),
+        "held_back": sum(len(t.get("held_back", [])) for t in ran),
+    }
+
+
+def totals_line(summary: Mapping[str, Any]) -> str:
+    """``3 to add, 1 to remove, 2 held back`` (``added`` / ``removed`` once applied)."""
+    count = totals(summary)
+    if summary.get("status") == "applied":
+        return f"{count['add']} added, {count['remove']} removed, {count['held_back']} held back"
+    return f"{count['add']} to add, {count['remove']} to remove, {count['held_back']} held back"
 
 
 def _headline(summary: Mapping[str, Any]) -> str:
@@ -21,13 +44,13 @@ def _headline(summary: Mapping[str, Any]) -> str:
 
 
 def render_target(target: Mapping[str, Any]) -> list[str]:
-    """The lines of one target: header, then + / - / ! rows."""
+    """The lines of one target: header, then + / - / = / ! / ~ / x rows."""
     head = (
         f"\n{target['target']}  {target['region']}/{target['instance_id']} group "
         f"{target['group']}  [{target['status']}]  kept {target.get('kept', 0)}"
     )
     rows = [head]
-    rows.extend(_change_rows(target.get("changes", [])))
+    rows.extend(_change_rows(target.get("changes", []), target.get("held_back", [])))
     rows.extend(f"  ! blocked: {reason}" for reason in target.get("blocked", []))
     rows.extend(f"  ~ warning: {reason}" for reason in target.get("warnings", []))
     if target.get("error"):
@@ -40,10 +63,10 @@ def render_target(target: Mapping[str, Any]) -> list[str]:
     return rows
 
 
-def _change_rows(changes: Iterable[Mapping[str, str]]) -> list[str]:
-    width = max((len(c["entry"]) for c in changes), default=0)
-    rows = []
-    for change in changes:
-        sign = "+" if change["op"] == "add" else "-"
-        rows.append(f"  {sign} {change['entry']:<{width}}  {change['reason']}")
-    return rows
+def _change_rows(
+    changes: Iterable[Mapping[str, str]], held: Iterable[Mapping[str, str]]
+) -> list[str]:
+    rows = [("+" if c["op"] == "add" else "-", c["entry"], c["reason"]) for c in changes]
+    rows += [("=", h["entry"], f"held back: {h['reason']}") for h in held]
+    width = max((len(entry) for _, entry, _ in rows), default=0)
+    return [f"  {sign} {entry:<{width}}  {reason}" for sign, entry, reason in rows]

@@ -168,7 +168,12 @@ def test_removals_never_exceed_the_limits(
     plan = reconcile(current, desired, rules)
     removed = owned_count({c.entry for c in plan.remove})
     assert removed <= rules.max_removals
-    assert removed * 100 <= rules.max_removal_percent * max(owned_count(current), 1)
+    # The share is of the group once the additions are in (the adoption rule); with no
+    # additions (an empty or shrunken listing) that is the group as it is.
+    after_additions = owned_count(current) + owned_count({c.entry for c in plan.add})
+    assert removed * 100 <= rules.max_removal_percent * max(after_additions, 1)
+    if not owned_count({c.entry for c in plan.add}):
+        assert removed * 100 <= rules.max_removal_percent * max(owned_count(current), 1)
 
 
 @SETTINGS
@@ -183,7 +188,8 @@ def test_removal_limits_are_inclusive(
 ) -> None:
     planned = plan_target(OWNER, owned_group(current), desired)
     count = owned_count({c.entry for c in planned.remove})
-    owned = owned_count(current)
+    # the share is of the group once the additions are in (the adoption rule)
+    owned = owned_count(current) + owned_count({c.entry for c in planned.add})
     if count == 0:
         return
     exact_share = -(-count * 100 // owned)  # the smallest percent that allows this many

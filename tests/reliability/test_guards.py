@@ -103,9 +103,12 @@ def test_region_without_instances_removes_nothing(
 @pytest.mark.parametrize(
     ("vanished", "policy", "removed"),
     [
-        # 11 owned entries (10 hosts + static), default policy: 50 % of 11 is 5.5
+        # 11 owned entries (10 hosts + static) and one new host: the share is counted
+        # against the 12 the group holds once the addition is in (the adoption rule),
+        # default policy: 50 % of 12 is 6
         (5, {}, True),
-        (6, {}, False),
+        (6, {}, True),
+        (7, {}, False),
         # max_removals is inclusive too
         (3, {"max_removals": 3, "max_removal_percent": 100}, True),
         (4, {"max_removals": 3, "max_removal_percent": 100}, False),

@@ -218,7 +218,8 @@ class WhitelistMachine(RuleBasedStateMachine):
             assert (result["status"] == "error") == refused, (result, codes)
         after = self.group()
         removed = (before - after) - {PLACEHOLDER}
-        owned = before - {PLACEHOLDER}
+        # the share is of the group once this run's additions are in (the adoption rule)
+        owned = (before | after) - {PLACEHOLDER}
         assert len(removed) <= MAX_REMOVALS, (before, after)
         assert len(removed) * 100 <= self.percent * len(owned), (before, after)
         return result, before
@@ -229,7 +230,7 @@ class WhitelistMachine(RuleBasedStateMachine):
         listed = self.eligible_ips() if self.listed is None else self.listed
         wanted = listed or {PLACEHOLDER}
         stale = (before - wanted) - {PLACEHOLDER}
-        owned = before - {PLACEHOLDER}
+        owned = (before | wanted) - {PLACEHOLDER}  # once the additions are in (adoption rule)
         over = len(stale) > MAX_REMOVALS or len(stale) * 100 > self.percent * len(owned)
         blocked = bool(stale) and over
         # Removals held back: what is there stays (it keeps the group non-empty) and the
@@ -240,7 +241,9 @@ class WhitelistMachine(RuleBasedStateMachine):
         expected = before | listed if blocked else (listed | kept) or {PLACEHOLDER}
         assert self.group() == expected
         assert bool(result["targets"][0]["blocked"]) == blocked, result
-        self.allowed = set(expected)
+        # A host selected now (one that took an address over after the listing, say) may
+        # be added by its own event next: it was selected since this reconcile.
+        self.allowed = set(expected) | self.eligible_ips()
 
     # -- rules: the world changes --------------------------------------------------------
 

@@ -108,7 +108,7 @@ ONE_RULE_EACH: list[tuple[str, Callable[[Data], None], str, str]] = [
     ("missing-version", top(version=None), "version", "required"),
     ("missing-region", top(region=None), "region", "required"),
     ("missing-targets", top(targets=None), "targets", "required"),
-    ("no-targets", top(targets=[]), "targets", "at least 1 item"),
+    ("no-targets", top(targets=[]), "targets", "at least one target is needed"),
     ("missing-target-name", t0(name=None), "targets[0].name", "required"),
     ("missing-instance-id", t0(instance_id=None), "targets[0].instance_id", "required"),
     ("missing-group", t0(group=None), "targets[0].group", "required"),
@@ -397,7 +397,7 @@ def test_static_entries_are_checked_against_the_configured_policy() -> None:
 def test_a_non_mapping_document_is_refused(document: Any) -> None:
     (problem,) = problems_of(document)
     assert problem.path == ""
-    assert "valid dictionary" in problem.rule
+    assert "mapping" in problem.rule or "empty" in problem.rule
 
 
 # -- loading files ---------------------------------------------------------------------------
@@ -447,11 +447,11 @@ def test_load_reports_the_file_and_the_field(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "rule"),
     [
-        ("list.yml", "- version: 1\n", "valid dictionary"),
-        ("empty.yml", "", "valid dictionary"),
+        ("list.yml", "- version: 1\n", "must be a mapping"),
+        ("empty.yml", "", "the file is empty"),
         ("bad.yml", "version: [1\n", "not valid YAML"),
         ("bad.json", '{"version": 1,', "not valid JSON"),
-        ("list.json", "[]", "valid dictionary"),
+        ("list.json", "[]", "must be a mapping"),
     ],
     ids=["yaml-list", "empty-yaml", "broken-yaml", "broken-json", "json-list"],
 )

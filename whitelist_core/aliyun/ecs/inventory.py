@@ -101,7 +101,7 @@ class EcsInventory:
         ``DryRunOperation`` when the call is allowed and a permission error when not."""
         call = Call(
             self._endpoints.base_url("ecs", region), "ecs", region, ACTION, VERSION,
-            {"RegionId": region, "DryRun": "true"},
+            {"RegionId": region, "DryRun": "true"}, expected=frozenset({"DryRunOperation"}),
         )  # fmt: skip
         try:
             self._rpc.call(call)

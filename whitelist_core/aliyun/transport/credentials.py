@@ -77,7 +77,7 @@ def from_environ(environ: Mapping[str, str]) -> Credentials:
         raise CredentialsError(
             "the FC context carries no credentials and the environment lacks "
             + " and ".join(missing)
-            + f" (set both, plus {ENV_SECURITY_TOKEN} for STS credentials)"
+            + f": export {'it' if len(missing) == 1 else 'them'} (plus {ENV_SECURITY_TOKEN} for STS credentials)"
         )
     return Credentials(key_id, secret, environ.get(ENV_SECURITY_TOKEN, "").strip())
 

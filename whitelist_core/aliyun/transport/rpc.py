@@ -82,6 +82,8 @@ class Call:
     action: str
     version: str
     params: Mapping[str, str]
+    expected: frozenset[str] = frozenset()
+    """Error codes that are the answer asked for (``DryRunOperation``): logged at info."""
 
 
 def _first(body: Mapping[str, Any], *names: str) -> str:
@@ -182,6 +184,8 @@ class RpcClient:
                 return result
             last = result.error
             outcome, delay = self._decide(attempt, result)
+            if result.error.code in call.expected:
+                outcome = "expected"
             self._log(call, attempt, result.started, outcome, error=result.error)
             if outcome != "retry":
                 raise result.error
@@ -272,7 +276,8 @@ class RpcClient:
     ) -> None:  # fmt: skip
         if error is not None:
             request_id, http_status = error.request_id, error.http_status
-        level = "info" if outcome == "ok" else "warning" if outcome == "retry" else "error"
+        levels = {"ok": "info", "expected": "info", "retry": "warning"}
+        level = levels.get(outcome, "error")
         getattr(logger(), level)(
             "cloud_call",
             action=call.action,

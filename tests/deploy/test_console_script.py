@@ -1,0 +1,136 @@
+"""The console script: ``pip install .`` gives ``redis-whitelist-sync``, and it works from
+any directory against localcloud.
+
+It installs the project into a fresh virtual environment with ``--no-deps --no-index
+--no-build-isolation`` (no network): the environment finds the runtime dependencies and
+setuptools through a ``.pth`` file naming this interpreter's site-packages. The project is
+installed from a copy of its sources, so the checkout gains no ``build/`` or ``egg-info``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from localcloud.testing import run_server
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``bin`` directory of a venv with the project installed by pip."""
+    base = tmp_path_factory.mktemp("console")
+    source = base / "source"
+    for name in ("pyproject.toml", "handler.py", "README.md"):
+        shutil.copy2(ROOT / name, source / name) if source.exists() else (
+            source.mkdir(),
+            shutil.copy2(ROOT / name, source / name),
+        )
+    shutil.copytree(ROOT / "whitelist_core", source / "whitelist_core",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    venv = base / "venv"
+    made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot create a virtual environment here: {made.stderr.strip()[-300:]}")
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    ours = {sysconfig.get_paths()["purelib"], *site.getsitepackages()}
+    (Path(purelib) / "shared-deps.pth").write_text("\n".join(sorted(ours)) + "\n")
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip += ["--no-deps", "--no-index", "--no-build-isolation", str(source)]
+    result = subprocess.run(pip, capture_output=True, text=True, cwd=base)
+    assert result.returncode == 0, result.stderr
+    return venv / "bin"
+
+
+def _run(
+    bin_dir: Path, *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("WHITELIST_", "ALIBABA_"))}
+    environ |= env or {}
+    environ["PATH"] = f"{bin_dir}{os.pathsep}{environ.get('PATH', '')}"
+    return subprocess.run(["redis-whitelist-sync", *args], capture_output=True, text=True,
+                          cwd=cwd, env=environ, timeout=120)  # fmt: skip
+
+
+def test_the_console_script_has_the_project_name_and_version(
+    installed: Path, tmp_path: Path
+) -> None:
+    result = _run(installed, "--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert re.fullmatch(r"redis-whitelist-sync \d+\.\d+\.\d+\n", result.stdout)
+    usage = _run(installed, "plan", "--bogus", cwd=tmp_path)
+    assert usage.returncode == 1
+    assert "usage: redis-whitelist-sync plan" in usage.stderr
+
+
+def test_the_console_script_checks_a_configuration_from_any_directory(
+    installed: Path, tmp_path: Path
+) -> None:
+    good = _run(
+        installed,
+        "check-config",
+        "--config",
+        str(ROOT / "examples" / "whitelist.yml"),
+        cwd=tmp_path,
+    )
+    assert good.returncode == 0, good.stderr
+    bad = _run(installed, "check-config", str(ROOT / "examples" / "broken.yml"), cwd=tmp_path)
+    assert bad.returncode == 1
+    assert "targets[1].group" in bad.stderr
+
+
+def test_the_console_script_plans_applies_and_invokes_against_localcloud(
+    installed: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "whitelist.yml"
+    shutil.copy2(ROOT / "examples" / "whitelist.yml", config)
+    with run_server(ROOT / "examples" / "seed.json") as url:
+        env = {
+            "WHITELIST_ENDPOINT": url, "WHITELIST_ECS_ENDPOINT": url, "WHITELIST_KVSTORE_ENDPOINT": url,
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "localcloud-id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "localcloud-secret",
+        }  # fmt: skip
+        plan = _run(installed, "plan", "--config", "whitelist.yml", "--json", cwd=tmp_path, env=env)
+        assert plan.returncode == 2, plan.stderr
+        assert json.loads(plan.stdout)["status"] == "planned"
+        apply = _run(installed, "apply", "--config", "whitelist.yml", cwd=tmp_path, env=env)
+        assert apply.returncode == 0, apply.stderr
+        again = _run(installed, "plan", "--config", "whitelist.yml", cwd=tmp_path, env=env)
+        assert again.returncode == 0, again.stdout + again.stderr
+        event = ROOT / "examples" / "events" / "running.json"
+        if event.exists():
+            invoke = _run(
+                installed,
+                "invoke",
+                "--event",
+                str(event),
+                "--config",
+                str(config),
+                cwd=tmp_path,
+                env=env,
+            )
+            assert invoke.returncode == 0, invoke.stdout + invoke.stderr
+
+
+def test_the_dependencies_match_requirements_txt() -> None:
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    required = [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+    assert sorted(declared) == sorted(required)
