@@ -6,11 +6,23 @@ Watched values: the AccessKey secret, the STS token, the webhook secrets (curren
 rotated-out), every request signature the function computed (the hex after
 ``Signature=`` in each ``Authorization`` header localcloud received) and every
 ``X-Whitelist-Signature`` value sent to the webhook.
+
+The secrets also travel every channel the redaction guards, during real invocations:
+
+- registered values inside ordinary text: the ECS listing holds "addresses" that are
+  the AccessKey secret and the STS token (the function logs each address it skips), and
+  a library logs a message quoting the secrets;
+- ``Signature=`` in a query string: a library logs a URL signed the old way (signature
+  in the query, which no registry knows);
+- secret-looking keys: a library logs a password, a client token and a nested
+  security-token header as fields (values no registry knows), through the stdlib and
+  through structlog.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -18,6 +30,8 @@ from typing import Any
 
 import pytest
 import requests
+import structlog
+from aliyunsdkcore.auth.composer import rpc_signature_composer
 from reliability_kit import (
     BASE_URL,
     H3,
@@ -44,22 +58,65 @@ STS_TOKEN = "sts-token-CAISrelToken9y8x7w6v5u4t3s2r1q0"
 WEBHOOK = "whsec-rel-secret-7c1e0b9a4d2f"
 OLD_WEBHOOK = "whsec-rel-rotated-out-55aa33cc"
 _AUTH_SIGNATURE = re.compile(r"Signature=([0-9a-fA-F]{16,})")
+# Values no registry knows: only the key they are logged under marks them as secret.
+PASSWORD = "pw-rel-unregistered-31d7c2"
+CLIENT_TOKEN = "ct-rel-unregistered-8e4a1f"
+HEADER_TOKEN = "hdr-rel-unregistered-2b9c5e"
+
+
+def _query_signed_url() -> tuple[str, str]:
+    """A URL signed the old way (RPC v1: ``Signature=`` in the query), and its signature."""
+    params = {"Action": "DescribeSecurityIps", "Version": "2015-01-01", "InstanceId": "r-x"}
+    path, _ = rpc_signature_composer.get_signed_url(params, KEY_ID, KEY_SECRET, "JSON", "GET", {})
+    found = re.search(r"[?&]Signature=([^&]+)", path)
+    assert found
+    return f"http://localcloud.reliability.test{path}", found[1]
+
+
+QUERY_URL, QUERY_SIGNATURE = _query_signed_url()
+
+
+def library_logs() -> None:
+    """What a library might log while the function runs (its calls, its settings)."""
+    stdlib = logging.getLogger("urllib3.connectionpool")
+    stdlib.debug('%s "GET %s HTTP/1.1" 200 512', "localcloud", QUERY_URL)
+    stdlib.warning("retrying with key %s/%s and token %s", KEY_ID, KEY_SECRET, STS_TOKEN)
+    stdlib.info(
+        "client settings",
+        extra={"password": PASSWORD, "headers": {"X-Acs-Security-Token": HEADER_TOKEN}},
+    )
+    structlog.get_logger("sdk.client").debug(
+        "client_settings",
+        config={"client_token": CLIENT_TOKEN, "retry": 3},
+        access_key_secret=KEY_SECRET,
+        note=f"webhook secret {WEBHOOK}, old {OLD_WEBHOOK}, url {QUERY_URL}",
+    )
 
 
 class Recorder:
-    """Collects every signature the function computed, as localcloud received them."""
+    """Collects every signature the function computed, as localcloud received them, and
+    has a library log secrets (``library_logs``) during the run's first cloud call."""
 
     def __init__(self) -> None:
         self.signatures: set[str] = set()
+        self.library_logged = False
 
     def __call__(self, cloud: LocalCloud, prepared: requests.PreparedRequest) -> None:
         found = _AUTH_SIGNATURE.search(str(prepared.headers.get("Authorization", "")))
         if found:
             self.signatures.add(found[1])
+        if not self.library_logged:
+            self.library_logged = True
+            library_logs()
+
+
+LEAKY = "i-bp1leaky00000001"  # its listing carries the secrets as "addresses"
 
 
 def _seed() -> dict[str, Any]:
+    leaky = host(LEAKY, "10.0.1.88", secondary_ips=[KEY_SECRET, STS_TOKEN, QUERY_URL])
     seed = scenario_seed()
+    seed["ecs"]["cn-hangzhou"].append(leaky)
     seed["credentials"] = [{"AccessKeyId": KEY_ID, "AccessKeySecret": KEY_SECRET}]
     return seed
 
@@ -74,14 +131,17 @@ def test_no_secret_appears_anywhere(
     outputs: list[str] = []
     webhook_signatures: set[str] = set()
 
-    def run(event: Any) -> None:
+    def run(event: Any) -> dict[str, Any] | WhitelistError:
         if isinstance(event, dict) and SIGNATURE_HEADER in event.get("headers", {}):
             webhook_signatures.add(event["headers"][SIGNATURE_HEADER].removeprefix("v1="))
         try:
             payload = event if isinstance(event, bytes) else encode(event)
-            outputs.append(json.dumps(handler.handler(payload, None), default=str))
+            result = handler.handler(payload, None)
         except WhitelistError as exc:
             outputs.extend([str(exc), repr(exc), json.dumps(getattr(exc, "to_dict", dict)(), default=str)])  # fmt: skip
+            return exc
+        outputs.append(json.dumps(result, default=str))
+        return result
 
     with mounted(_seed(), hook=recorder) as cloud:
         rel_env(BASE_URL, config(), LOG_LEVEL="DEBUG")
@@ -109,8 +169,12 @@ def test_no_secret_appears_anywhere(
         run(signed_http_event("POST", "/reconcile", body, secret=WEBHOOK))  # -> 503 answer
         cloud.clear_faults()
         cloud.add_fault(action="DescribeSecurityIps", status=403, code="Forbidden.RAM")
-        run(timer())  # permanent: an error summary with code and RequestId
+        refused = run(timer())  # permanent: reported (code and RequestId), not raised
         cloud.clear_faults()
+        assert isinstance(refused, dict), refused
+        assert refused["status"] == "error"
+        assert refused["targets"][0]["error"]["code"] == "Forbidden.RAM"
+        assert refused["targets"][0]["error"]["request_id"]
 
         monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", KEY_SECRET[::-1])
         run(timer())  # the cloud refuses the signature
@@ -121,6 +185,17 @@ def test_no_secret_appears_anywhere(
 
     assert recorder.signatures, "the fake saw no signed request: the scenario is broken"
     assert webhook_signatures
+    # Every channel was really used: the skipped "addresses" and the library's lines
+    # were logged (masked), through the stdlib and through structlog.
+    logged = [json.loads(line) for line in filter(None, captured.out.splitlines())]
+    skipped = {r["ip"] for r in logged if r.get("event") == "instance_ip_skipped"}
+    assert "***" in skipped  # the secret and the token, masked
+    assert any("Signature=***" in ip for ip in skipped)  # the signed URL, masked
+    by_event = {str(r.get("event")): r for r in logged}
+    assert by_event["client settings"]["password"] == "***"
+    assert by_event["client_settings"]["access_key_secret"] == "***"
+    assert any(e.startswith("retrying with key") for e in by_event)
+    assert any(e.startswith('localcloud "GET') and "Signature=***" in e for e in by_event)
     # The scenarios really covered success, refusals, cloud failures and bad credentials.
     for expected in ('"statusCode": 200', '"statusCode": 401', '"statusCode": 503',
                      '"status": "applied"', '"status": "rejected"', "SignatureDoesNotMatch",
@@ -128,7 +203,8 @@ def test_no_secret_appears_anywhere(
         assert any(expected in output for output in outputs), expected
     haystack = "\n".join([captured.out, captured.err, *outputs])
     assert '"event": "invocation_summary"' in captured.out  # logs were really captured
-    secrets = {KEY_SECRET, KEY_SECRET[::-1], STS_TOKEN, WEBHOOK, OLD_WEBHOOK}
+    secrets = {KEY_SECRET, KEY_SECRET[::-1], STS_TOKEN, WEBHOOK, OLD_WEBHOOK, QUERY_SIGNATURE,
+               PASSWORD, CLIENT_TOKEN, HEADER_TOKEN}  # fmt: skip
     for secret in secrets | recorder.signatures | webhook_signatures:
         assert secret not in haystack, f"secret leaked: {secret[:6]}..."
         assert secret.lower() not in haystack.lower()
