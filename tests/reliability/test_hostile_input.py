@@ -281,6 +281,51 @@ def test_route_signed_arbitrary_bodies(path: str, body: bytes) -> None:
         assert isinstance(decision, (ReconcileTargets, SyncInstances))
 
 
+def _same_hmac_key(key: str, secret: str) -> bool:
+    """HMAC pads a short key with zero bytes: ``"k"`` and ``"k\\0"`` are the same key."""
+    return key.encode("utf-8").rstrip(b"\0") == secret.encode("utf-8").rstrip(b"\0")
+
+
+SIGNED_PATHS = st.sampled_from(["/reconcile", "/instances"])
+VALID_BODIES = st.sampled_from(
+    [b"", b"{}", b'{"targets": ["orders"]}', b'{"instance_ids": ["i-bp1host000000003"]}']
+)
+
+
+@settings(FAST, max_examples=300)
+@given(SIGNED_PATHS, VALID_BODIES | BODIES, st.text(min_size=1, max_size=80))
+def test_route_a_request_signed_with_any_other_key_is_refused(
+    path: str, body: bytes, key: str
+) -> None:
+    """Well-formed headers, a fresh timestamp, a body the route would run: only the key
+    is wrong, and that alone gets a 401."""
+    if _same_hmac_key(key, WEBHOOK_SECRET):
+        key += "x"
+    now = int(time.time())
+    headers = {k.lower(): v for k, v in sign(body, key, now).items()}
+    decision = route(HttpRequest("POST", path, headers, body), secrets=(WEBHOOK_SECRET,),
+                     now=now, tolerance_seconds=300, version="t")  # fmt: skip
+    assert isinstance(decision, HttpResponse)
+    assert decision.status in {401, 413}  # 413: too big to be worth checking at all
+    assert decision.status == 401 or len(body) > 64 * 1024
+
+
+@settings(FAST, max_examples=300)
+@given(SIGNED_PATHS, VALID_BODIES | BODIES, VALID_BODIES | BODIES)
+def test_route_a_signature_over_any_other_body_is_refused(
+    path: str, signed: bytes, sent: bytes
+) -> None:
+    """Signed with the right key over one body, sent with another: a 401."""
+    if signed == sent:
+        sent += b" "
+    now = int(time.time())
+    headers = {k.lower(): v for k, v in sign(signed, WEBHOOK_SECRET, now).items()}
+    decision = route(HttpRequest("POST", path, headers, sent), secrets=(WEBHOOK_SECRET,),
+                     now=now, tolerance_seconds=300, version="t")  # fmt: skip
+    assert isinstance(decision, HttpResponse)
+    assert decision.status == 401 or len(sent) > 64 * 1024
+
+
 @st.composite
 def hostile_http_events(draw: st.DrawFn) -> Any:
     event = http_event(

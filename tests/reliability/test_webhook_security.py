@@ -5,6 +5,7 @@ an accepted request is visible in the call log."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -159,6 +160,14 @@ def test_header_names_are_case_insensitive(fake: LocalCloud, case: Callable[[str
 def test_base64_body_is_verified_on_its_raw_bytes(fake: LocalCloud) -> None:
     headers = _headers(BODY, time.time())
     _accepted(fake, _send(http_event("POST", "/reconcile", BODY, headers, base64_body=True)))
+
+
+def test_a_signature_over_the_base64_text_is_refused(fake: LocalCloud) -> None:
+    """FC delivers the body base64-encoded; a signature over that text (not the raw
+    bytes the caller sent) authenticates nothing."""
+    text = base64.b64encode(BODY)
+    headers = _headers(text, time.time())
+    _refused(fake, _send(http_event("POST", "/reconcile", BODY, headers, base64_body=True)))
 
 
 def test_rotated_secrets_are_both_accepted(
