@@ -27,8 +27,8 @@ Keep ApsaraDB for Redis (Tair) IP whitelists in sync with ECS private IPs.
 
 commands:
   check-config   validate a configuration offline
-  plan           show what a reconcile would change (a dry run)
-  apply          reconcile and apply the changes
+  plan           show what a reconcile would change (a dry run); --out saves the plan
+  apply          reconcile and apply the changes, or apply a saved plan exactly
   invoke         run the Function Compute handler on an event file
 
 exit codes: 0 nothing pending (or applied), 2 plan found changes, 1 error.
@@ -71,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", help="the configuration (same as --config)")
     plan = _command(commands, "plan", _plan, "show what a reconcile would change (dry run)")
     _reconcile_options(plan)
-    apply = _command(commands, "apply", _apply, "reconcile and apply the changes")
+    plan.add_argument("--out", metavar="PLANFILE", help="also save the plan, for apply PLANFILE")
+    apply = _command(commands, "apply", _apply, "reconcile and apply, or apply a saved plan")
+    apply.add_argument("planfile", nargs="?", metavar="PLANFILE", help="a plan saved by plan --out")
     _reconcile_options(apply)
     invoke = _command(commands, "invoke", _invoke, "run the FC handler on an event file")
     invoke.add_argument("--event", required=True, help="event file (JSON), '-' for stdin")
@@ -122,6 +124,14 @@ def _plan(args: argparse.Namespace) -> int:
     _print(summary, args.json)
     if summary.status in {"error", "rejected"}:
         return EXIT_ERROR
+    if args.out:
+        from .applyplan import write_plan
+        from .config import config_path
+        from .wiring import load_cached
+
+        config = load_cached(config_path(_environ(args), Path.cwd()))
+        write_plan(Path(args.out), summary, config)
+        print(f"plan saved to {args.out}: apply it with  apply {args.out}", file=sys.stderr)
     return EXIT_PENDING if summary.status == "planned" or _held_back(summary) else EXIT_OK
 
 
@@ -131,7 +141,15 @@ def _held_back(summary: Summary) -> bool:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    summary = _reconcile(args, dry_run=None)
+    if args.planfile:
+        if args.targets is not None:
+            args.subparser.error("a saved plan already names its targets: drop --targets")
+        from .applyplan import apply_saved
+
+        _start_logging()
+        summary = apply_saved(Path(args.planfile), _environ(args), Path.cwd())
+    else:
+        summary = _reconcile(args, dry_run=None)
     _print(summary, args.json)
     return EXIT_ERROR if summary.status in {"error", "rejected"} else EXIT_OK
 

@@ -136,6 +136,14 @@ class Reconciler:
         ordered = {name: results[name] for name in by_name if name in results}
         return UnitResult(unit, ordered, selected, frozenset(found))
 
+    def read_groups(self, target: Target) -> list[Group]:
+        """The groups of the target's instance as they are now (read once per invocation)."""
+        return self._read(target, self.config.region_of(target))
+
+    def execute(self, target: Target, plan: TargetPlan) -> TargetResult:
+        """Exactly ``plan``'s steps, re-planning nothing (a saved, reviewed plan)."""
+        return self._apply(self._store(target), plan)
+
     # -- steps ---------------------------------------------------------------------------
 
     def _reconcile_region(

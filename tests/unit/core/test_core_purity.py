@@ -12,7 +12,7 @@ import pytest
 
 import whitelist_core
 
-PURE = ("entries", "selection", "planner", "policy", "violations", "placement")
+PURE = ("entries", "selection", "planner", "policy", "violations", "placement", "savedplan")
 PACKAGE = Path(whitelist_core.__file__).parent
 CORE_SIBLINGS = {*PURE, "errors"}
 PORT_VALUES = {"Instance", "Group", "InstanceQuery"}
