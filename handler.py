@@ -25,6 +25,7 @@ from whitelist_core.logs import (
     level_from_env,
     register_secret,
 )
+from whitelist_core.redaction import redact
 from whitelist_core.summary import BatchSummary, Summary
 from whitelist_core.webhook import parse_secrets
 from whitelist_core.wiring import cloud_clients
@@ -44,7 +45,8 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         result = invocation.run(event)
         invocation_summary(result.label, **result.counts().as_fields(), ms=_ms(started))
-        return result.to_dict()  # the one rendering of the result, here at the edge
+        # The one rendering of the result, here at the edge, masked like a log line.
+        return redact(result.to_dict())
     except Exception as exc:
         # Transient cloud trouble outlasted the retries: fail so the platform retries.
         fields = _failure_fields(exc)

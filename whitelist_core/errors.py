@@ -6,13 +6,16 @@
 - ``CloudError``: Alibaba Cloud refused or failed; carries code, message, RequestId and
   whether retrying can help (``TransientCloudError``) or not (``PermanentCloudError``).
 
-Messages never contain secrets: callers must not pass credential values into them.
+Messages never contain secrets: callers must not pass credential values into them, and a
+cloud error's message (which may echo the request) is masked when the error is made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from .redaction import mask_text, redact
 
 
 class WhitelistError(Exception):
@@ -91,6 +94,7 @@ class CloudError(WhitelistError):
         request_id: str = "",
         http_status: int | None = None,
     ) -> None:
+        message = mask_text(message)  # the cloud may echo the request: token, secret
         self.action = action
         self.code = code
         self.message = message
@@ -146,7 +150,7 @@ class IncompleteRun(TransientCloudError):
             f"{len(failures)} target(s) failed and will be retried ({lines})",
             request_id=str(first.get("request_id") or ""),
         )
-        self.summary = summary
-        self.failures = tuple(failures)
+        self.summary = redact(summary)
+        self.failures = tuple(redact(f) for f in failures)
         self.result = result
         """The value ``summary`` renders (a ``Summary`` or ``BatchSummary``), for counting."""

@@ -1,9 +1,12 @@
-"""Redaction: secrets never reach a log line.
+"""Redaction: secrets never leave, through any door (log lines, results, HTTP bodies,
+exception messages).
 
 Values under secret-looking keys (``secret``, ``token``, ``signature``, ``authorization``,
 ``password``, ``credential`` anywhere in the key, any case, nested in dicts and lists)
 become ``"***"``; every registered secret value is masked inside any string, also in its
-URL-encoded forms; ``Signature=``/``SecurityToken=`` query parameters are always masked.
+URL-encoded forms; query-style parameters whose name holds one of those words
+(``Signature=``, ``SecurityToken=``, ``?token=``, ``password=``...) and the credentials
+of a URL (``http://user:pass@host``) are always masked.
 """
 
 from __future__ import annotations
@@ -28,8 +31,11 @@ _SECRET_KEY_PARTS = (
     "credential",
 )
 _QUERY_SECRET = re.compile(
-    r"(?i)\b(signature|securitytoken|security_token|accesskeysecret|access_key_secret)=[^&\s,\"']+"
+    r"(?i)\b([a-z0-9_.-]*(?:signature|token|secret|password|passwd|credential)[a-z0-9_.-]*)"
+    r"=[^&\s,\"']+"
 )
+_NOT_SECRET_SUFFIXES = ("method", "version", "nonce", "type")
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@\"']+@")
 
 _secrets_lock = threading.Lock()
 _secret_pattern: re.Pattern[str] | None = None
@@ -71,7 +77,15 @@ def mask_text(text: str) -> str:
     pattern = _secret_pattern
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    text = _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{MASK}@", text)
+    return _QUERY_SECRET.sub(_masked_parameter, text)
+
+
+def _masked_parameter(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name.lower().endswith(_NOT_SECRET_SUFFIXES):  # SignatureMethod=HMAC-SHA1 and kin
+        return match.group(0)
+    return f"{name}={MASK}"
 
 
 def redact(data: Mapping[str, Any]) -> dict[str, Any]:

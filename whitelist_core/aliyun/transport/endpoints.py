@@ -156,11 +156,19 @@ def sdk_host(product: Product, region: str, *, vpc: bool = False) -> str:
 def parse_base_url(url: str, source: str) -> str:
     """Validate an override base URL (``http(s)://host[:port]``) and return it normalised."""
     parts = urlsplit(url.strip())
+    shown = _shown(url)  # never echo the credentials a URL may carry
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError([Problem(source, f"{url!r} must be a base URL like https://host[:port]")])
+        raise ConfigError([Problem(source, f"{shown} must be a base URL like https://host[:port]")])
     if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
-        raise ConfigError([Problem(source, f"{url!r} must carry only scheme, host and port")])
+        raise ConfigError([Problem(source, f"{shown} must carry only scheme, host and port")])
     return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _shown(url: str) -> str:
+    """``url`` as a message may show it: any ``user:pass@`` and query values masked."""
+    text = re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1***@", url.strip())
+    text = re.sub(r"([?&][^=&#]*)=[^&#]*", r"\1=***", text)
+    return repr(text)
 
 
 def host_of(base_url: str) -> str:
