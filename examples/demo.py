@@ -62,7 +62,7 @@ class Demo:
             "The whitelists as they are (ecs_orders on Redis holds a stale 10.0.9.99; "
             "the RDS instance rm-demoorders01 has no group of ours yet)"
         )
-        self.show_groups()
+        self.show_groups(legend=True)
 
         step("A signed webhook asks for a dry-run plan of every target")
         answer = self.webhook("POST", "/reconcile", {"dry_run": True})
@@ -156,10 +156,16 @@ class Demo:
         }
         return redis | rds
 
-    def show_groups(self) -> None:
+    def show_groups(self, legend: bool = False) -> None:
         for (redis, group), (attribute, entries) in sorted(self.groups().items()):
             hidden = " (hidden)" if attribute == "hidden" else ""
-            print(f"  {redis}  {group + hidden:<28} {entries}")
+            print(f"  {redis:<16} {group + hidden:<28} {entries}")
+        if legend:
+            print(
+                "  (hidden) = SecurityIpGroupAttribute=hidden, a group the console does not show.\n"
+                "  rds_replica_group is a service's own (DMS/DTS create such groups): never written.\n"
+                "  ecs_billing, once it exists, is hidden because its target says hidden: true."
+            )
 
     def calls(self) -> dict[str, int]:
         return dict(requests.get(f"{self.url}/_localcloud/calls", timeout=5).json()["counts"])

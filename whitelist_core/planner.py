@@ -151,6 +151,8 @@ class TargetPlan:
             "added": [c.entry for c in self.add],
             "removed": [c.entry for c in self.remove],
             "kept": len(self.keep),
+            "entries_before": len(self.current),
+            "entries_after": self.size_after,
             "held_back": [c.to_dict() for c in self.held_back],
             "blocked": list(self.blocked),
             "warnings": list(self.warnings),

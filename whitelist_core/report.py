@@ -47,7 +47,7 @@ def render_target(target: Mapping[str, Any]) -> list[str]:
     """The lines of one target: header, then + / - / = / ! / ~ / x rows."""
     head = (
         f"\n{target['target']}  {target['region']}/{target['instance_id']} group "
-        f"{target['group']}  [{target['status']}]  kept {target.get('kept', 0)}"
+        f"{target['group']}  [{target['status']}]{_sizes(target)}"
     )
     rows = [head]
     rows.extend(_change_rows(target.get("changes", []), target.get("held_back", [])))
@@ -61,6 +61,14 @@ def render_target(target: Mapping[str, Any]) -> list[str]:
     if len(rows) == 1:
         rows.append("  (no change)")
     return rows
+
+
+def _sizes(target: Mapping[str, Any]) -> str:
+    """``  3 -> 4 entries``: what the group holds before and after the plan."""
+    before, after = target.get("entries_before"), target.get("entries_after")
+    if before is None or after is None or target.get("status") == "error":
+        return ""
+    return f"  {before} -> {after} entries" if before != after else f"  {before} entries"
 
 
 def _change_rows(

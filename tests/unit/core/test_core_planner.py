@@ -311,6 +311,8 @@ def test_to_dict_shape() -> None:
         "added": ["10.0.0.2", "10.8.0.0/24"],
         "removed": ["10.0.0.9"],
         "kept": 1,
+        "entries_before": 2,
+        "entries_after": 3,
         "held_back": [],
         "blocked": [],
         "warnings": ["nearly full"],
