@@ -27,7 +27,7 @@ def run_units(
     units: Sequence[Unit],
     run: Callable[[Unit], UnitResult],
     *,
-    workers: int = MAX_PARALLEL_REGIONS,
+    workers: int | None = None,
 ) -> list[tuple[Unit, Outcome]]:
     """Run every unit; one region per worker, at most ``workers`` regions at once.
 
@@ -35,6 +35,7 @@ def run_units(
     caller decides what an exception means (permanent: that region's error; transient:
     fail the invocation once every region has finished).
     """
+    workers = MAX_PARALLEL_REGIONS if workers is None else workers
     regions: dict[str, list[Unit]] = {}
     for unit in units:
         regions.setdefault(unit.region, []).append(unit)
