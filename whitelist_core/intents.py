@@ -81,6 +81,8 @@ class HttpRequest:
     headers: dict[str, str] = field(default_factory=dict, hash=False)
     body: bytes = b""
     request_id: str = ""
+    oversized: int = 0
+    """The size of an event too large to be read at all (the answer is then a 413)."""
 
 
 Intent = SyncInstances | ReconcileTargets | Ignore | HttpRequest

@@ -124,9 +124,10 @@ def route(
     Order: size (413, before any HMAC work), path (404), method (405), health (200,
     unsigned), signature (401), body (400), then the intent.
     """
-    if len(request.body) > MAX_BODY_BYTES:
-        size = len(request.body)
-        return error_response(413, "payload_too_large", f"body is {size} bytes, over 65536")
+    if request.oversized or len(request.body) > MAX_BODY_BYTES:
+        size = request.oversized or len(request.body)
+        what, limit = ("event", "the event size limit") if request.oversized else ("body", "65536")
+        return error_response(413, "payload_too_large", f"{what} is {size} bytes, over {limit}")
     path = request.path.rstrip("/") or "/"
     allowed = _ROUTES.get(path)
     if allowed is None:

@@ -34,7 +34,8 @@ class TimerPayload(BodyModel):
 class HttpDetail(WireModel):
     """``requestContext.http`` of an FC 3.0 HTTP trigger event."""
 
-    method: str = Field(min_length=1, max_length=16)
+    # No upper bound here: any method gets an HTTP answer (405), bounded by the event size.
+    method: str = Field(min_length=1)
 
 
 class HttpContext(WireModel):
@@ -48,7 +49,7 @@ class HttpEvent(WireModel):
     """An FC 3.0 HTTP trigger event (built-in runtimes)."""
 
     version: Literal["v1"]
-    raw_path: str = Field(max_length=4096)
+    raw_path: str  # any length gets an HTTP answer (404); the event size bounds it
     body: str | None = None
     is_base64_encoded: bool = False
     headers: dict[str, str] = Field(default_factory=dict)

@@ -27,6 +27,7 @@ data.regionId, else None):
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from whitelist_core.errors import BadEvent
@@ -75,6 +76,8 @@ def parse_event(raw: object, *, now: float | None = None) -> Intent | Batch:
         if isinstance(value, list):
             return Batch(tuple(_batch_item(index, item) for index, item in enumerate(value)))
         return _parse_one(value)
+    except _Oversized as big:
+        return HttpRequest(method="", path="", oversized=big.size)
     except _INPUT_ERRORS as exc:
         raise BadEvent(f"event could not be parsed ({type(exc).__name__})") from None
 
@@ -94,25 +97,40 @@ def _batch_item(index: int, value: object) -> BatchItem:
 def _load(raw: object) -> object:
     if isinstance(raw, (bytes, bytearray, memoryview)):
         data = bytes(raw)
-        _check_size(len(data))
+        _check_size(len(data), data[:4096].decode("utf-8", "replace"))
         try:
             return loads(data.decode("utf-8"), "event")
         except UnicodeDecodeError as exc:
             raise BadEvent(f"event is not valid UTF-8 (byte {exc.start})") from None
     if isinstance(raw, str):
-        _check_size(len(raw.encode("utf-8", "surrogatepass")))
+        _check_size(len(raw.encode("utf-8", "surrogatepass")), raw[:4096])
         return loads(raw, "event")
     if isinstance(raw, (dict, list)):
         check_depth(raw, "event")
         text = json.dumps(raw, allow_nan=False, ensure_ascii=False)
-        _check_size(len(text.encode("utf-8", "surrogatepass")))
+        _check_size(len(text.encode("utf-8", "surrogatepass")), text[:4096])
         return raw
     raise BadEvent(f"event must be bytes, str, an object or a list, not {type(raw).__name__}")
 
 
-def _check_size(size: int) -> None:
+def _check_size(size: int, head: str = "") -> None:
     if size > MAX_EVENT_BYTES:
+        if _HTTP_HEAD.search(head):  # an HTTP trigger event still gets an HTTP answer
+            raise _Oversized(size)
         raise BadEvent(f"event is {size} bytes, over the {MAX_EVENT_BYTES} byte limit")
+
+
+_HTTP_HEAD = re.compile(r'"(rawPath|requestContext)"\s*:')
+"""How an FC HTTP trigger event shows itself in its first bytes (``version`` and
+``rawPath`` come first in the events FC sends)."""
+
+
+class _Oversized(Exception):
+    """An HTTP trigger event over the size limit (answered 413, never parsed)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
 
 
 def _parse_one(value: object) -> Intent:
