@@ -105,26 +105,36 @@ def test_the_console_script_plans_applies_and_invokes_against_localcloud(
             "ALIBABA_CLOUD_ACCESS_KEY_ID": "localcloud-id",
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "localcloud-secret",
         }  # fmt: skip
-        plan = _run(installed, "plan", "--config", "whitelist.yml", "--json", cwd=tmp_path, env=env)
-        assert plan.returncode == 2, plan.stderr
-        assert json.loads(plan.stdout)["status"] == "planned"
-        apply = _run(installed, "apply", "--config", "whitelist.yml", cwd=tmp_path, env=env)
+        event = str(ROOT / "examples" / "events" / "orders-web-2-running.json")
+        invoke = _run(
+            installed, "invoke", "--event", event, "--config", str(config), cwd=tmp_path, env=env
+        )
+        assert invoke.returncode == 0, invoke.stdout + invoke.stderr
+        assert json.loads(invoke.stdout)["status"] == "applied"
+        planned = _run(
+            installed,
+            "plan",
+            "--config",
+            "whitelist.yml",
+            "--json",
+            "--out",
+            "p.json",
+            cwd=tmp_path,
+            env=env,
+        )
+        assert planned.returncode == 2, planned.stderr
+        assert json.loads(planned.stdout)["status"] == "planned"
+        apply = _run(
+            installed, "apply", "p.json", "--config", "whitelist.yml", cwd=tmp_path, env=env
+        )
         assert apply.returncode == 0, apply.stderr
         again = _run(installed, "plan", "--config", "whitelist.yml", cwd=tmp_path, env=env)
         assert again.returncode == 0, again.stdout + again.stderr
-        event = ROOT / "examples" / "events" / "running.json"
-        if event.exists():
-            invoke = _run(
-                installed,
-                "invoke",
-                "--event",
-                str(event),
-                "--config",
-                str(config),
-                cwd=tmp_path,
-                env=env,
-            )
-            assert invoke.returncode == 0, invoke.stdout + invoke.stderr
+        stale = _run(
+            installed, "apply", "p.json", "--config", "whitelist.yml", cwd=tmp_path, env=env
+        )
+        assert stale.returncode == 1
+        assert "no longer holds what the plan was made from" in stale.stderr
 
 
 def test_the_dependencies_match_requirements_txt() -> None:
