@@ -149,3 +149,56 @@ def test_the_dependencies_match_requirements_txt() -> None:
     lines = (ROOT / "requirements.txt").read_text().splitlines()
     required = [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
     assert sorted(declared) == sorted(required)
+
+
+# -- the operator's errors, through both entry points -------------------------------------------
+
+ERROR_CASES = [
+    # (arguments, text that must be on stderr or stdout, exit code)
+    (["plan", "--targets", "", "--config", "{config}"], "--targets needs target names", 1),
+    (["apply", "--bogus"], "usage:", 1),
+    (["check-config", "--config", "{empty}"], "the file is empty", 1),
+    (["check-config", "--config", "{wrong_case}"], "did you mean 'Running'", 1),
+    (["plan", "--config", "{config}"], "missing credentials", 1),
+    (["--help"], "exit codes:", 0),
+]
+
+
+def _operator_files(tmp_path: Path) -> dict[str, str]:
+    empty = tmp_path / "empty.yml"
+    empty.write_text("", encoding="utf-8")
+    text = (ROOT / "examples" / "whitelist.yml").read_text(encoding="utf-8")
+    wrong = tmp_path / "wrong-case.yml"
+    wrong.write_text(
+        text.replace("    selector:              # every field given must match",
+                     "    statuses: [running]\n    selector:              # every field given must match", 1),
+        encoding="utf-8",
+    )  # fmt: skip
+    config = str(ROOT / "examples" / "whitelist.yml")
+    return {"config": config, "empty": str(empty), "wrong_case": str(wrong)}
+
+
+@pytest.mark.parametrize(("args", "said", "code"), ERROR_CASES, ids=lambda v: str(v)[:30])
+def test_operator_errors_through_python_m(
+    args: list[str], said: str, code: int, tmp_path: Path
+) -> None:
+    files = _operator_files(tmp_path)
+    argv = [a.format(**files) for a in args]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("WHITELIST_", "ALIBABA_"))}
+    environ["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run([sys.executable, "-m", "whitelist_core", *argv], capture_output=True,
+                            text=True, cwd=tmp_path, env=environ, timeout=120)  # fmt: skip
+    assert result.returncode == code, result.stdout + result.stderr
+    assert said in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "said", "code"), ERROR_CASES, ids=lambda v: str(v)[:30])
+def test_operator_errors_through_the_console_script(
+    installed: Path, args: list[str], said: str, code: int, tmp_path: Path
+) -> None:
+    files = _operator_files(tmp_path)
+    result = _run(installed, *[a.format(**files) for a in args], cwd=tmp_path)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert said in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
