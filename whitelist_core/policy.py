@@ -2,12 +2,15 @@
 
 ``check`` returns every violation of a plan; it never edits the plan. Blocking
 violations name an entry (that entry is not added) or the removals as a whole (nothing
-is removed for that target); warnings only inform.
+is removed for that target); warnings only inform. ``police`` is check then enforce,
+with the capacity warning computed from the plan as enforced (what will really be
+there: held-back removals stay, blocked additions do not come).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -18,6 +21,7 @@ from .entries import (
     prefix_length,
     quad_number,
 )
+from .planner import enforce  # planner never imports policy: no cycle
 from .violations import Violation
 
 if TYPE_CHECKING:
@@ -99,6 +103,14 @@ def check(plan: TargetPlan, rules: Rules) -> tuple[Violation, ...]:
     found.extend(removal_violations(plan, rules, blocked_additions=blocked))
     found.extend(capacity_warnings(plan, rules, blocked_additions=len(blocked)))
     return tuple(found)
+
+
+def police(plan: TargetPlan, rules: Rules) -> TargetPlan:
+    """``plan`` with policy enforced, and the capacity warning of the enforced plan."""
+    violations = [v for v in check(plan, rules) if v.code != "capacity"]
+    enforced = enforce(plan, violations)
+    notes = tuple(v.message for v in capacity_warnings(enforced, rules))
+    return replace(enforced, warnings=enforced.warnings + notes) if notes else enforced
 
 
 def removal_violations(

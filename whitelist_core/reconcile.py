@@ -29,13 +29,12 @@ from .planner import (
     Owner,
     TargetPlan,
     applied_part,
-    enforce,
     plan_additions,
     plan_target,
     retain,
     retried,
 )
-from .policy import check
+from .policy import police
 from .ports import Group, Instance, InstanceInventory, InstanceQuery, WhitelistStore
 from .selection import (
     InstanceIndex,
@@ -189,7 +188,7 @@ class Reconciler:
 
         owner = replace(owner, capacity=spec_of(target.product).capacity.room(elsewhere))
         plan = _explain_room(planner(owner, groups), elsewhere, target)
-        return TargetResult(enforce(plan, check(plan, self.config.policy)), "planned")
+        return TargetResult(police(plan, self.config.policy), "planned")
 
     def _finish(
         self, target: Target, draft: TargetResult, dry_run: bool,
