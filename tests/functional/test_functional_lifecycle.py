@@ -177,3 +177,18 @@ def test_the_products_own_variable_wins_over_whitelist_endpoint(
     result = invoke(hook([WEB2]))
 
     assert result["lifecycle"]["result"] == "CONTINUE"
+
+
+def test_a_hook_queued_by_the_batched_path_is_answered_too(ess: Any, invoke: Any) -> None:
+    import base64
+    import json
+
+    body = base64.b64encode(json.dumps(hook([WEB2])).encode()).decode()
+    record = {"source": "MNS-whitelist-events", "type": "mns:Queue:SendMessage", "id": "m1",
+              "specversion": "1.0", "data": {"messageBody": body}}  # fmt: skip
+
+    result = invoke([record])
+
+    assert result["results"][0]["lifecycle"] == {"hook": "ash-1", "result": "CONTINUE"}
+    assert answered(ess) == [("ash-1", "tok-1", "CONTINUE")]
+    assert WEB2_IP in (entries_of(ess.state(), R_ORDERS, "ecs_orders") or set())
