@@ -89,7 +89,6 @@ FAULTS = {
     "timeout": {"timeout": True},
     "malformed": {"malformed": True},
     "answer_lost": {"reset": True, "apply": True},
-    "forbidden": {"status": 403, "code": "Forbidden.RAM"},  # permanent
 }
 ACTIONS = ("DescribeInstances", "DescribeSecurityIps", "ModifySecurityIps")
 PERMANENT = "Forbidden.RAM"
@@ -285,6 +284,11 @@ class WhitelistMachine(RuleBasedStateMachine):
     def fault_for_next_calls(self, action: str, kind: str, count: int) -> None:
         """20 outlasts the 8 attempts of one call: some invocations fail."""
         self.cloud.add_fault({"action": action, "count": count, **FAULTS[kind]})
+
+    @rule(action=st.sampled_from(ACTIONS), count=st.sampled_from([1, 2, 20]))
+    def refusal_for_next_calls(self, action: str, count: int) -> None:
+        """RAM refuses the next calls: permanent, so reported, never retried or raised."""
+        self.cloud.add_fault({"action": action, "count": count, "status": 403, "code": PERMANENT})
 
     # -- rules: events and the timer -----------------------------------------------------
 
