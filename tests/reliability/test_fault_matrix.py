@@ -176,8 +176,8 @@ def assert_confirmed_by_a_re_read(calls: list[dict[str, Any]]) -> None:
 
 # (the owned group at the start, the false answer to its first write)
 FALSE_CLAIMS: dict[str, tuple[list[str], dict[str, Any]]] = {
-    # H3 to add: the Append is answered "already there".
-    "append": ([H1_IP, H2_IP, STALE_IP, STATIC], {"status": 400, "code": "InvalidInstanceIp.Duplicate"}),
+    # Only H3 to add: the Append is answered "already there".
+    "append": ([H1_IP, H2_IP, STATIC], {"status": 400, "code": "InvalidInstanceIp.Duplicate"}),
     # Only the stale address to remove: the Delete is answered "already absent".
     "delete": ([H1_IP, H2_IP, H3_IP, STALE_IP, STATIC], {"status": 404, "code": "InvalidSecurityIPs.NotFound"}),
 }  # fmt: skip
