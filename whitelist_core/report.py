@@ -49,8 +49,9 @@ def render_target(target: Mapping[str, Any]) -> list[str]:
         f"\n{target['target']}  {target['region']}/{target['instance_id']} group "
         f"{target['group']}  [{target['status']}]{_sizes(target)}"
     )
-    rows = [head]
-    rows.extend(_change_rows(target.get("changes", []), target.get("held_back", [])))
+    rows = [head, *_group_rows(target.get("groups", []))]
+    changes, held = target.get("changes", []), target.get("held_back", [])
+    rows.extend(_change_rows(changes, held, spilled="groups" in target))
     rows.extend(f"  ! blocked: {reason}" for reason in target.get("blocked", []))
     rows.extend(f"  ~ warning: {reason}" for reason in target.get("warnings", []))
     if target.get("error"):
@@ -71,10 +72,35 @@ def _sizes(target: Mapping[str, Any]) -> str:
     return f"  {before} -> {after} entries" if before != after else f"  {before} entries"
 
 
+def _group_rows(groups: Iterable[Mapping[str, Any]]) -> list[str]:
+    """A target with spill-over groups: each owned group's size before -> after."""
+    sizes = [
+        f"{g['group']}{' (draining)' if g.get('draining') else ''} {g['before']} -> {g['after']}"
+        for g in groups
+    ]
+    return [f"  groups: {', '.join(sizes)}"] if sizes else []
+
+
+_SIGNS = {"add": "+", "remove": "-", "move": ">", "drop": "-"}
+
+
 def _change_rows(
-    changes: Iterable[Mapping[str, str]], held: Iterable[Mapping[str, str]]
+    changes: Iterable[Mapping[str, str]],
+    held: Iterable[Mapping[str, str]],
+    *,
+    spilled: bool = False,
 ) -> list[str]:
-    rows = [("+" if c["op"] == "add" else "-", c["entry"], c["reason"]) for c in changes]
+    rows = [
+        (_SIGNS.get(c["op"], "?"), c["entry"], _where(c, spilled) + c["reason"]) for c in changes
+    ]
     rows += [("=", h["entry"], f"held back: {h['reason']}") for h in held]
     width = max((len(entry) for _, entry, _ in rows), default=0)
     return [f"  {sign} {entry:<{width}}  {reason}" for sign, entry, reason in rows]
+
+
+def _where(change: Mapping[str, str], spilled: bool) -> str:
+    """Which owned group a change goes to (a move: from -> to), for a spilled target."""
+    if not spilled:
+        return ""
+    moved = f"{change['from']} -> " if change.get("from") else ""
+    return f"{moved}{change.get('group', '')}  "

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from whitelist_testkit import (
     REGION,
     ess_scale_out,
@@ -21,6 +23,8 @@ from whitelist_testkit import (
 import handler
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.mock import LocalCloud
+from whitelist_core import logs
+from whitelist_core.__main__ import main
 
 R_FLEET = "r-bp1fleet0000001"
 GROUPS = ("ecs_fleet", "ecs_fleet_2", "ecs_fleet_3")
@@ -328,3 +332,44 @@ def test_lowering_max_groups_without_draining_leaves_the_old_group_and_says_so(
 def _scale_out(numbers: list[int]) -> bytes:
     """One Auto Scaling scale-out event naming these hosts (an add-only run)."""
     return json.dumps(ess_scale_out([host_id(n) for n in numbers])).encode("utf-8")
+
+
+@pytest.fixture
+def cli_logs_back() -> Iterator[None]:
+    yield
+    logs.send_logs_to_stderr(False)
+
+
+def test_check_config_reports_every_spill_over_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli_logs_back: None
+) -> None:
+    overlap = target(max_groups=1) | {"name": "other", "group": "ecs_fleet_3"}
+    long_name = target(max_groups=2) | {"name": "long", "group": "g" * 31}
+    data = config(policy={}) | {"targets": [target(), overlap, long_name]}
+    path = tmp_path / "whitelist.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+    assert main(["check-config", str(path)]) == 1
+
+    err = capsys.readouterr().err
+    assert "targets[2].max_groups" in err
+    assert "'ggggggggggggggggggggggggggggggg_2' (33 characters)" in err
+    assert "group names are 2-32 characters long" in err
+    assert "targets[1].group: targets[0] already owns group 'ecs_fleet_3'" in err
+
+
+def test_plan_table_and_json_show_the_group_of_each_change(
+    cloud: LocalCloud, write_config: Any, capsys: pytest.CaptureFixture[str], cli_logs_back: None
+) -> None:
+    path = write_config(config())
+
+    assert main(["plan", "--config", str(path)]) == 2
+    table = capsys.readouterr().out
+    assert "groups: ecs_fleet 0 -> 1000, ecs_fleet_2 0 -> 1000, ecs_fleet_3 0 -> 500" in table
+    assert f"+ {host_ip(2499)}  ecs_fleet_3  held by" in table
+
+    assert main(["plan", "--config", str(path), "--json"]) == 2
+    (summary,) = json.loads(capsys.readouterr().out)["targets"]
+    assert summary["group"] == "ecs_fleet"
+    assert {c["group"] for c in summary["changes"]} == set(GROUPS)
+    assert writes(cloud.calls()) == 0
