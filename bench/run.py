@@ -1,7 +1,8 @@
 """``make bench``: run every benchmark, print the table, write BENCHMARKS.md.
 
 Usage: python bench/run.py [--only NAME ...] [--no-write]
-Names: startup, api_calls, planning, throughput, package_size, storm. Takes a few minutes.
+Names: startup, api_calls, planning, throughput, package_size, storm, spill_over.
+Takes a few minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SECTIONS = {
     "throughput": "5. Warm handler against python -m localcloud (loopback)",
     "package_size": "6. Package size",
     "storm": "7. Event storms against localcloud with 30 ms per call (minimum; per-item design)",
+    "spill_over": "8. One target over several groups (max_groups)",
 }
 COMMAND = "make bench  (= .venv/bin/python bench/run.py)"
 

@@ -15,6 +15,7 @@ only then is its last entry deleted.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -72,7 +73,7 @@ def place(layout: Layout, wanted: Sequence[str], *, remove_stale: bool = True) -
     placeholders included (an add-only run, or removals held back by policy), and counts
     against the room.
     """
-    homes, copies = _homes(layout)
+    homes, dupes = _homes(layout)
     wanted_set = set(wanted)
     kept = {e: g for e, g in homes.items() if not remove_stale or e in wanted_set}
     room = _room(layout, kept, placeholders_stay=not remove_stale)
@@ -86,13 +87,10 @@ def place(layout: Layout, wanted: Sequence[str], *, remove_stale: bool = True) -
     return Placement(
         keep=keep,
         add=tuple(add),
-        remove=tuple((e, g) for e, gs in copies.items() if e not in kept for g in gs),
+        remove=tuple((e, g) for e, h in homes.items() if e not in kept for g in dupes.get(e, (h,))),
         move=tuple((e, moved_to[e], kept[e]) for e, _ in moved),
         drop=tuple(
-            (e, g, kept[e])
-            for e, gs in copies.items()
-            if e in kept and remove_stale
-            for g in gs[1:]
+            (e, g, kept[e]) for e, gs in dupes.items() if e in kept and remove_stale for g in gs[1:]
         ),
         unplaced=tuple(unplaced),
         unmoved=tuple(unmoved),
@@ -104,18 +102,22 @@ def place(layout: Layout, wanted: Sequence[str], *, remove_stale: bool = True) -
 
 def _homes(layout: Layout) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each held entry's home (the first filling group holding it, else the first group
-    holding it) and every group holding it, the home first."""
-    copies: dict[str, list[str]] = {}
+    holding it), and for an entry held in several groups all of them, the home first."""
+    homes: dict[str, str] = {}
+    dupes: dict[str, list[str]] = {}
     for name, entries in zip(layout.groups, layout.held, strict=True):
-        for entry in entries:
-            if entry != PLACEHOLDER:
-                copies.setdefault(entry, []).append(name)
+        group = dict.fromkeys(entries, name)
+        group.pop(PLACEHOLDER, None)
+        for entry in group.keys() & homes.keys():
+            dupes.setdefault(entry, [homes[entry]]).append(name)
+            del group[entry]
+        homes.update(group)
     filling = set(layout.filling)
-    for groups in copies.values():
-        if len(groups) > 1:
-            home = next((g for g in groups if g in filling), groups[0])
-            groups.sort(key=lambda g: g != home)
-    return {e: gs[0] for e, gs in copies.items()}, copies
+    for entry, groups in dupes.items():
+        home = next((g for g in groups if g in filling), groups[0])
+        groups.sort(key=lambda g: g != home)
+        homes[entry] = home
+    return homes, dupes
 
 
 def _filled(
@@ -143,9 +145,7 @@ def _room(layout: Layout, kept: Mapping[str, str], *, placeholders_stay: bool) -
     """Free places per filling group. A group whose current entries all leave keeps one
     of them until the new ones are in (it may never be empty), so it has one place less.
     When nothing leaves (an add-only run), everything there counts, copies and placeholder."""
-    load = dict.fromkeys(layout.groups, 0)
-    for group in kept.values():
-        load[group] += 1
+    load = dict.fromkeys(layout.groups, 0) | Counter(kept.values())
     if placeholders_stay:  # every copy stays where it is
         load.update(
             (name, len(entries)) for name, entries in zip(layout.groups, layout.held, strict=True)
@@ -181,9 +181,7 @@ def _placeholders(
     at least one entry: the placeholder when nothing else; never the placeholder beside
     real entries, unless the run removes nothing (then only a drained group may need one,
     and no group is created just to hold it)."""
-    count = dict.fromkeys(layout.groups, 0)
-    for group in filled:
-        count[group] += 1
+    count = dict.fromkeys(layout.groups, 0) | Counter(filled)
     first = layout.groups[0]
     needed, gone = [], []
     for name, held in zip(layout.groups, layout.held, strict=True):

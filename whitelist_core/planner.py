@@ -207,7 +207,7 @@ def plan_target(owner: Owner, held: Held, desired: Mapping[str, Source]) -> Targ
     blank = _blank(owner, held)
     if refusal := _refusal(owner, blank):
         return replace(blank, blocked=(refusal,))
-    return _placed(blank, {e: _change(e, s) for e, s in desired.items()})
+    return _placed(blank, desired)
 
 
 def plan_additions(owner: Owner, held: Held, desired: Mapping[str, Source]) -> TargetPlan:
@@ -215,7 +215,7 @@ def plan_additions(owner: Owner, held: Held, desired: Mapping[str, Source]) -> T
     blank = replace(_blank(owner, held), add_only=True)
     if refusal := _refusal(owner, blank):
         return replace(blank, blocked=(refusal,))
-    return _placed(blank, {e: _change(e, s) for e, s in desired.items()})
+    return _placed(blank, desired)
 
 
 def enforce(plan: TargetPlan, violations: Iterable[Violation]) -> TargetPlan:
@@ -305,27 +305,33 @@ def _cleared(plan: TargetPlan, *, add_only: bool | None = None) -> TargetPlan:
     return replace(empty, add_only=plan.add_only if add_only is None else add_only)
 
 
-def _placed(blank: TargetPlan, wanted: Mapping[str, Change], filler: str = "") -> TargetPlan:
+def _placed(
+    blank: TargetPlan, wanted: Mapping[str, Source] | Mapping[str, Change], filler: str = ""
+) -> TargetPlan:
     """Place ``wanted`` across the owned groups and turn the placement into changes."""
     layout = blank.layout
-    order = sorted(wanted, key=_key)
+    held = set(blank.current)
+    # Only new entries need an order (placement puts them in it); held ones stay put.
+    order = [e for e in wanted if e in held] + sorted(
+        (e for e in wanted if e not in held), key=_key
+    )
     placement = place(layout, order, remove_stale=not blank.add_only)
     filler = filler or ("placeholder: nothing is selected" if not wanted else _FILLER)
-    add = [replace(wanted[e], group=g) for e, g in placement.add]
+    add = [_in(e, wanted[e], g) for e, g in placement.add]
     add += [Change(PLACEHOLDER, filler, group=g) for g in placement.placeholder]
     remove = [_stale(e, g) for e, g in placement.remove]
     gone = "placeholder no longer needed"
     remove += [Change(PLACEHOLDER, gone, group=g) for g in placement.unplaceholder]
-    keep = [replace(wanted[e], group=g) for e, g in placement.keep if e in wanted]
+    keep = [_in(e, wanted[e], g) for e, g in placement.keep if e in wanted]
     filled = {g for _, g in (*placement.keep, *placement.add)} | {t for _, t, _ in placement.move}
-    for name, held in zip(layout.groups, layout.held, strict=True):
-        if PLACEHOLDER in held and name not in filled:
+    for name, content in zip(layout.groups, layout.held, strict=True):
+        if PLACEHOLDER in content and name not in filled:
             keep.append(Change(PLACEHOLDER, filler, group=name))
-    move = [replace(wanted[e], group=to, from_group=src) for e, to, src in placement.move]
+    move = [_in(e, wanted[e], to, src) for e, to, src in placement.move]
     drop = [Change(e, f"duplicate: {home} holds it too", group=g) for e, g, home in placement.drop]
     return replace(
         blank,
-        add=_sort(add),
+        add=_sort(add) if placement.placeholder else tuple(add),  # already in numeric order
         remove=tuple(sorted(remove, key=lambda c: _key(c.entry))),
         keep=tuple(keep),
         move=tuple(move),
@@ -366,7 +372,10 @@ def _blank(owner: Owner, held: Held) -> TargetPlan:
     given = [held] if isinstance(held, Group) else list(held or ())
     owned = sorted((g for g in given if g.name in groups), key=lambda g: groups.index(g.name))
     ordered = tuple(replace(g, entries=_ordered(g.entries)) for g in owned)
-    current = _ordered(e for g in ordered for e in g.entries)
+    if len(ordered) == 1:
+        current = ordered[0].entries
+    else:
+        current = _ordered(e for g in ordered for e in g.entries)
     return TargetPlan(
         owner.target, owner.region, owner.instance_id, owner.group, owner.attribute, current,
         held=ordered, owned=groups, drain=owner.drain_groups, capacity=owner.capacity,
@@ -398,17 +407,17 @@ def _refusal(owner: Owner, blank: TargetPlan) -> str | None:
     return None
 
 
-def _change(entry: str, source: Source | None) -> Change:
-    if source is None:
-        return Change(entry, "placeholder: nothing is selected")
-    return Change(entry, source.reason, source.instance_id, source.instance_name)
+def _in(entry: str, origin: Source | Change, group: str, from_group: str = "") -> Change:
+    """The change for ``entry`` placed in ``group``, from its source or an earlier change
+    (built directly, once per entry: plans hold thousands)."""
+    return Change(entry, origin.reason, origin.instance_id, origin.instance_name, group, from_group)
 
 
 def _stale(entry: str, group: str) -> Change:
     return Change(entry, "stale: no selected instance holds it and it is not static", group=group)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 17)  # a 100,000-host desired set fits (a smaller cache thrashes)
 def _key(entry: str) -> tuple[int, int]:
     """``sort_key``, remembered per entry (plans sort the same entries over and over) and
     computed without ``ipaddress`` for a plain dotted quad; anything else goes to
