@@ -21,7 +21,7 @@ from .config import Config, config_path
 from .errors import BadEvent, CloudError, ConfigError, CredentialsError, IncompleteRun
 from .events import Batch, BatchItem, Rejected, parse_event
 from .intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
-from .lifecycle import answer_hooks
+from .lifecycle import HookNotAnswered, answer_hooks
 from .logs import bind_invocation
 from .outcome import CloudFailure, ConfigFailure, RunResult
 from .planner import TargetPlan
@@ -149,7 +149,12 @@ class Invocation:
             summary = Summary.of_run(result, item.intent.trigger, item.intent.event_id)
             summaries.append((index, _with_first_error(summary, result)))
         pending = [(summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)]
-        answered = answer_hooks(self.lifecycle_hooks, pending, done, config.region)
+        try:
+            answered = answer_hooks(self.lifecycle_hooks, pending, done, config.region)
+        except HookNotAnswered as exc:  # fail with every target's result, the hook's too
+            hook = {"target": "(lifecycle hook)", **CloudFailure.from_error(exc).fields()}
+            _raise_if_incomplete([summary for _, summary in summaries], [hook])
+            raise
         return [(index, summary) for (index, _), summary in zip(summaries, answered, strict=True)]
 
     def config(self) -> Config:
@@ -224,10 +229,12 @@ def _with_first_error(summary: Summary, run: RunResult) -> Summary:
     return replace(summary, failure=first, message=first.message) if first else summary
 
 
-def _raise_if_incomplete(summaries: Sequence[Summary]) -> None:
+def _raise_if_incomplete(
+    summaries: Sequence[Summary], extra: Sequence[dict[str, object]] = ()
+) -> None:
     """Every item is done: if any target (or a whole region) failed for a reason
     retrying may fix, fail the invocation now, with every result, so it is retried."""
-    failures: list[dict[str, object]] = []
+    failures: list[dict[str, object]] = list(extra)
     for summary in summaries:
         if summary.run is not None:
             failures += summary.run.retryable_failures

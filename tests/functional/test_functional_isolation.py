@@ -179,3 +179,23 @@ def test_over_the_webhook_the_503_carries_every_targets_result(
     statuses = {t["target"]: t["status"] for t in body["result"]["targets"]}
     assert statuses["orders-cache"] == "error"
     assert statuses["sessions-cache"] == "applied"
+
+
+def test_a_lifecycle_hook_left_unanswered_still_logs_every_targets_result(
+    configured: Any, invoke: Any, no_backoff: None, function_env: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from localcloud.events import ess_lifecycle_hook
+
+    function_env.setenv("WHITELIST_ENDPOINT", configured.base_url)
+    configured.set_instance_status(R_ORDERS, "Changing")
+    capfd.readouterr()
+
+    with pytest.raises(IncompleteRun) as raised:
+        invoke(ess_lifecycle_hook([WEB2]))
+
+    assert configured.state()["ess"]["lifecycle_actions"] == []
+    assert WEB2_IP in (entries_of(configured.state(), R_SESSIONS, "ecs_web") or set())
+    assert "ash-bp1example0000001" in str(raised.value)
+    logged = {t["target"]: t["status"] for t in _summary_line(capfd)["results"]}
+    assert logged == {"orders-cache": "error", "sessions-cache": "applied"}
