@@ -81,6 +81,8 @@ class TargetPlan:
     drop: tuple[Change, ...] = ()
     unplaced: tuple[str, ...] = ()
     add_only: bool = False
+    pending: tuple[Change, ...] = ()
+    """The changes ``unplaced`` would have been (kept so that placing again keeps them)."""
     held_back: tuple[Change, ...] = ()
     """Removals a removal limit held back, each with the limit's reason (not removed)."""
 
@@ -229,7 +231,7 @@ def enforce(plan: TargetPlan, violations: Iterable[Violation]) -> TargetPlan:
     leaving = {c.entry: c for c in plan.remove if c.entry != PLACEHOLDER}  # once per entry
     held_back = tuple(replace(c, reason=reason, group="") for c in leaving.values())
     if (blocked or limits) and plan.changed:
-        changes = {c.entry: c for c in (*plan.keep, *plan.add, *plan.move)}
+        changes = {c.entry: c for c in (*plan.keep, *plan.add, *plan.move, *plan.pending)}
         wanted = {e: c for e, c in changes.items() if e not in blocked and e != PLACEHOLDER}
         plan = _placed(_cleared(plan, add_only=plan.add_only or bool(limits)), wanted, _FILLER)
         plan = _nothing_created_for_nothing(plan)
@@ -246,7 +248,8 @@ def retain(plan: TargetPlan, kept: Mapping[str, str]) -> TargetPlan:
     room they take is not promised to additions."""
     if not kept:
         return plan
-    changes = {c.entry: c for c in (*plan.keep, *plan.add, *plan.move) if c.entry != PLACEHOLDER}
+    placed = (*plan.keep, *plan.add, *plan.move, *plan.pending)
+    changes = {c.entry: c for c in placed if c.entry != PLACEHOLDER}
     changes |= {e: Change(e, why) for e, why in kept.items()}
     replanned = _placed(_cleared(plan), changes)
     extra = tuple(b for b in replanned.blocked if b not in plan.blocked)
@@ -301,8 +304,15 @@ def _nothing_created_for_nothing(plan: TargetPlan) -> TargetPlan:
 
 
 def _cleared(plan: TargetPlan, *, add_only: bool | None = None) -> TargetPlan:
-    empty = replace(plan, add=(), remove=(), keep=(), move=(), drop=(), unplaced=())
-    return replace(empty, add_only=plan.add_only if add_only is None else add_only)
+    """The plan before placement: no changes, and none of placement's own reasons (placing
+    again states them afresh)."""
+    empty = replace(plan, add=(), remove=(), keep=(), move=(), drop=(), unplaced=(), pending=())
+    return replace(
+        empty,
+        add_only=plan.add_only if add_only is None else add_only,
+        blocked=tuple(b for b in plan.blocked if not b.startswith(_CAPACITY)),
+        warnings=tuple(w for w in plan.warnings if not w.startswith(_DRAIN)),
+    )
 
 
 def _placed(
@@ -337,12 +347,15 @@ def _placed(
         move=tuple(move),
         drop=tuple(drop),
         unplaced=placement.unplaced,
+        pending=tuple(_in(e, wanted[e], "") for e in placement.unplaced),
         blocked=blank.blocked + _capacity_reasons(layout, placement.unplaced),
         warnings=blank.warnings + _drain_notes(layout, placement.unmoved),
     )
 
 
 _FILLER = "placeholder: the group may not be empty"
+_CAPACITY = "capacity: "
+_DRAIN = "drain: "
 
 
 def _capacity_reasons(layout: Layout, unplaced: Sequence[str]) -> tuple[str, ...]:
@@ -351,7 +364,7 @@ def _capacity_reasons(layout: Layout, unplaced: Sequence[str]) -> tuple[str, ...
     count, groups = len(unplaced), len(layout.filling)
     sample = ", ".join(unplaced[:5]) + (", ..." if count > 5 else "")
     return (
-        f"capacity: {count} entries not added ({sample}): {groups} group(s) of "
+        f"{_CAPACITY}{count} entries not added ({sample}): {groups} group(s) of "
         f"{layout.capacity} hold at most {groups * layout.capacity} and everything already "
         "whitelisted stays; raise max_groups or narrow the selector",
     )
@@ -362,7 +375,7 @@ def _drain_notes(layout: Layout, unmoved: Sequence[str]) -> tuple[str, ...]:
         return ()
     draining = ", ".join(layout.groups[len(layout.filling) :])
     return (
-        f"drain: {len(unmoved)} entries stay in {draining} for now: the other groups are "
+        f"{_DRAIN}{len(unmoved)} entries stay in {draining} for now: the other groups are "
         "full (they stay whitelisted; do not lower max_groups yet)",
     )
 

@@ -177,3 +177,20 @@ def test_applied_part_names_only_the_steps_that_ran() -> None:
     plan = reconcile(plan_target(OWNER, [], held(1, 2, 3, 4)))
     part = applied_part(plan, plan.steps[:1])
     assert where(part.add) == {"ecs_fleet": [ip(1), ip(2), ip(3)]}
+
+
+def test_over_capacity_with_a_blocked_addition_re_places_the_unplaced_too() -> None:
+    # 7 wanted, 6 places (2 x 3); the public one is refused by policy, so its place goes
+    # to the first entry that did not fit: nothing is lost, and one capacity reason stays.
+    desired = {"8.8.8.8": Source("i-x"), **held(1, 2, 3, 4, 5, 6, 7)}
+    two = Owner("fleet", "cn-hangzhou", "r-demofleet001", "ecs_fleet", "", 2, capacity=3)
+    plan = plan_target(two, [], desired)
+    assert plan.unplaced == (ip(6), ip(7))
+    enforced = reconcile(plan, Policy())
+    assert [c.entry for c in enforced.add] == [ip(n) for n in (1, 2, 3, 4, 5, 6)]
+    assert enforced.unplaced == (ip(7),)
+    assert [b for b in enforced.blocked if b.startswith("capacity")] == [
+        "capacity: 1 entries not added (10.0.0.7): 2 group(s) of 3 hold at most 6 and "
+        "everything already whitelisted stays; raise max_groups or narrow the selector"
+    ]
+    assert enforced.add[-1].instance_id == "i-6"  # the source survives the re-placement
