@@ -143,7 +143,10 @@ def test_the_console_script_plans_applies_and_invokes_against_localcloud(
 
 
 def test_the_dependencies_match_requirements_txt() -> None:
-    import tomllib
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # CPython 3.10, the FC runtime's version, has no tomllib
+        import tomli as tomllib
 
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     lines = (ROOT / "requirements.txt").read_text().splitlines()
