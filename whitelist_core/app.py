@@ -9,32 +9,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from . import __version__
-from .batch import Item, UnitResult, item_view, merge, reconciled_targets
+from .batch import Item
 from .config import Config, config_path
-from .errors import BadEvent, CloudError, ConfigError, CredentialsError, IncompleteRun
+from .errors import BadEvent, ConfigError
 from .events import Batch, BatchItem, Rejected, parse_event
+from .execution import config_error, execute, raise_if_incomplete
 from .intents import HttpRequest, Ignore, Intent, ReconcileTargets, SyncInstances
-from .lifecycle import HookNotAnswered, answer_hooks
 from .logs import bind_invocation
-from .outcome import CloudFailure, ConfigFailure, RunResult
-from .planner import TargetPlan
 from .ports import InstanceInventory, LifecycleHooks, WhitelistStore
-from .reconcile import Reconciler
-from .regions import run_units
 from .summary import BatchSummary, Summary
 from .wiring import ClientsFactory, HooksFactory, cloud_clients, cloud_hooks, load_cached
 
 if TYPE_CHECKING:
     from .httpapp import HttpAnswer
-
-log = structlog.get_logger("whitelist_core.audit")
 
 SAFETY_MARGIN_SECONDS = 5.0
 """Cloud retries stop this long before the invocation's time runs out."""
@@ -103,7 +95,7 @@ class Invocation:
                 try:
                     config = self.config()
                 except ConfigError as exc:
-                    summaries[index] = _config_error(exc, item)
+                    summaries[index] = config_error(exc, item)
                     continue
                 problem = _unknown_targets(config, item)
                 if problem:
@@ -111,51 +103,13 @@ class Invocation:
                 else:
                     work.append((index, Item(item, self.dry_run(config, item.dry_run))))
         if work and config is not None:
-            for index, summary in self._execute(config, work):
+            for index, summary in execute(config, work, self.ports, self.lifecycle_hooks):
                 summaries[index] = summary
         done = [s for s in summaries if s is not None]
-        _raise_if_incomplete(done)
+        raise_if_incomplete(done)
         return done
 
-    # -- execution -----------------------------------------------------------------------
-
-    def _execute(self, config: Config, work: list[tuple[int, Item]]) -> list[tuple[int, Summary]]:
-        try:
-            inventory, store = self.ports()
-        except ConfigError as exc:  # no credentials: ours to fix, retrying cannot help
-            return [(index, _config_error(exc, item.intent)) for index, item in work]
-        reconciler = Reconciler(config, inventory, store, audit=_audit)
-        pairs = [(t.name, config.region_of(t)) for t in config.targets]
-        done: list[UnitResult] = []
-        failed: dict[tuple[str, bool], CloudError] = {}
-        units = merge([item for _, item in work], pairs, config.region)
-        raised: list[Exception] = []
-        for unit, outcome in run_units(units, reconciler.run_unit):
-            if isinstance(outcome, UnitResult):
-                done.append(outcome)
-            elif isinstance(outcome, CloudError):  # a region's failure, recorded as data
-                failed[(unit.region, unit.dry_run)] = outcome
-            else:
-                raised.append(outcome)
-        if raised:  # not the cloud's trouble (a bug): every region has finished
-            raise raised[0]
-        summaries = []
-        for index, item in work:
-            error = _failure(item, failed, pairs, config.region)
-            if error is not None:
-                summaries.append((index, _cloud_failure(item, error)))
-                continue
-            result = item_view(item, done, pairs, config.region)
-            summary = Summary.of_run(result, item.intent.trigger, item.intent.event_id)
-            summaries.append((index, _with_first_error(summary, result)))
-        pending = [(summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)]
-        try:
-            answered = answer_hooks(self.lifecycle_hooks, pending, done, config.region)
-        except HookNotAnswered as exc:  # fail with every target's result, the hook's too
-            hook = {"target": "(lifecycle hook)", **CloudFailure.from_error(exc).fields()}
-            _raise_if_incomplete([summary for _, summary in summaries], [hook])
-            raise
-        return [(index, summary) for (index, _), summary in zip(summaries, answered, strict=True)]
+    # -- surroundings --------------------------------------------------------------------
 
     def config(self) -> Config:
         """The configuration, loaded once per invocation."""
@@ -206,75 +160,8 @@ def _unknown_targets(config: Config, intent: SyncInstances | ReconcileTargets) -
     return f"unknown target(s): {', '.join(unknown)}" if unknown else ""
 
 
-def _failure(
-    item: Item,
-    failed: Mapping[tuple[str, bool], CloudError],
-    pairs: Sequence[tuple[str, str]],
-    default_region: str,
-) -> CloudError | None:
-    """The permanent cloud error of a unit this item depends on, if any."""
-    intent = item.intent
-    if isinstance(intent, SyncInstances):
-        regions = [intent.region or default_region]
-    else:
-        names = set(reconciled_targets(intent, pairs))
-        regions = list(dict.fromkeys(region for name, region in pairs if name in names))
-    return next((failed[(r, item.dry_run)] for r in regions if (r, item.dry_run) in failed), None)
-
-
-def _with_first_error(summary: Summary, run: RunResult) -> Summary:
-    """The first target error also at the top of the summary, with its message (the
-    shape a summary with ``status: "error"`` has always had)."""
-    first = next((r.error for r in run.results if r.error), None)
-    return replace(summary, failure=first, message=first.message) if first else summary
-
-
-def _raise_if_incomplete(
-    summaries: Sequence[Summary], extra: Sequence[dict[str, object]] = ()
-) -> None:
-    """Every item is done: if any target (or a whole region) failed for a reason
-    retrying may fix, fail the invocation now, with every result, so it is retried."""
-    failures: list[dict[str, object]] = list(extra)
-    for summary in summaries:
-        if summary.run is not None:
-            failures += summary.run.retryable_failures
-        elif isinstance(summary.failure, CloudFailure) and summary.failure.retryable:
-            failures.append({"target": "(region)", **summary.failure.fields()})
-    if failures:
-        whole = summaries[0] if len(summaries) == 1 else BatchSummary(tuple(summaries))
-        raise IncompleteRun(whole.to_dict(), failures, result=whole)
-
-
-def _cloud_failure(item: Item, exc: CloudError) -> Summary:
-    intent, failure = item.intent, CloudFailure.from_error(exc)
-    return Summary(
-        "error", intent.trigger, intent.event_id, str(exc), failure=failure, dry_run=item.dry_run
-    )
-
-
 def _ignored(intent: Ignore) -> Summary:
     return Summary("ignored", intent.trigger, intent.event_id, message=intent.reason)
-
-
-def _audit(plan: TargetPlan) -> None:
-    log.info(
-        "whitelist_changed",
-        target=plan.target,
-        region=plan.region,
-        instance_id=plan.instance_id,
-        group=plan.group,
-        added=[c.entry for c in plan.add],
-        removed=[c.entry for c in plan.remove],
-        instances=sorted({c.instance_id for c in plan.add if c.instance_id}),
-        before=len(plan.current),
-        after=len(plan.after),
-    )
-
-
-def _config_error(exc: ConfigError, intent: SyncInstances | ReconcileTargets) -> Summary:
-    kind = "credentials" if isinstance(exc, CredentialsError) else "configuration"
-    failure = ConfigFailure(tuple(str(p) for p in exc.problems), kind)
-    return Summary("error", intent.trigger, intent.event_id, str(exc), failure=failure)
 
 
 def _rejected(message: str, trigger: str = "unknown") -> Summary:

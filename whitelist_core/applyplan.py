@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
-from .app import Invocation, _audit
+from .app import Invocation
 from .config import Config, Target
 from .entries import PLACEHOLDER
+from .execution import audit
 from .outcome import RunResult, TargetResult
 from .planner import TargetPlan
 from .reconcile import Reconciler
@@ -40,7 +41,7 @@ def apply_saved(path: Path, environ: Mapping[str, str], base_dir: Path) -> Summa
             f"the configuration differs from the one {path} was made with: make a new plan"
         )
     inventory, store = invocation.ports()
-    reconciler = Reconciler(config, inventory, store, audit=_audit)
+    reconciler = Reconciler(config, inventory, store, audit=audit)
     touched = [(_target(config, p), p) for p in saved.plans if p.changed]
     problems = [why for t, p in touched for why in drift(p, reconciler.read_groups(t))]
     problems += _held_again(reconciler, touched)

@@ -1,10 +1,10 @@
 """Reconcile: gather -> plan -> check -> apply, with dry run.
 
-The only module that both decides and acts. It reads through the ports, lets the pure
-core decide, and then executes exactly the plan: additions first (``Append``), then
-removals (``Delete``), so a group is never empty and concurrent runs cannot overwrite
-each other. Failures are data: a cloud error (permanent, or transient after its retries)
-is recorded for its target, or for every target of its region when the region's listing
+The only module that both decides and acts. It reads through the ports (each region's
+listing and each instance's groups once per invocation), lets the pure core decide,
+re-checks removals (``recheck``) and then executes exactly the plan (``apply``).
+Failures are data: a cloud error (permanent, or transient after its retries) is
+recorded for its target, or for every target of its region when the region's listing
 or instance lookup failed, while every other target goes on. The caller decides what a
 retryable failure means for the invocation (``RunResult.retryable_failures``).
 """
@@ -16,40 +16,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
-from structlog.contextvars import bound_contextvars
-
+from .apply import QUOTA_REPLANS as QUOTA_REPLANS
+from .apply import AuditSink, apply_plan, finish
 from .batch import Unit, UnitResult
 from .config import Config, Target
-from .entries import PLACEHOLDER
 from .errors import CloudError
-from .outcome import CloudFailure, RunResult, TargetResult, TargetStatus
-from .placement import Step
-from .planner import (
-    Held,
-    Owner,
-    TargetPlan,
-    applied_part,
-    plan_additions,
-    plan_target,
-    retain,
-    retried,
-)
+from .outcome import CloudFailure, RunResult, TargetResult
+from .planner import Held, Owner, TargetPlan, plan_additions, plan_target
 from .policy import police
-from .ports import Group, Instance, InstanceInventory, InstanceQuery, WhitelistStore
-from .selection import (
-    InstanceIndex,
-    desired_entries,
-    instance_entries,
-    instance_sources,
-    is_eligible,
-)
+from .ports import Group, InstanceInventory, InstanceQuery, WhitelistStore
+from .recheck import recheck_removals
+from .selection import InstanceIndex, desired_entries, instance_sources, is_eligible
 
-AuditSink = Callable[[TargetPlan], None]
 Planner = Callable[[Owner, Held], TargetPlan]
-
-QUOTA_REPLANS = 3
-"""How often a write refused for quota (another run filled the group first) is followed
-by a fresh read and a new plan before the target reports the error."""
 
 
 class Reconciler:
@@ -141,7 +120,7 @@ class Reconciler:
 
     def execute(self, target: Target, plan: TargetPlan) -> TargetResult:
         """Exactly ``plan``'s steps, re-planning nothing (a saved, reviewed plan)."""
-        return self._apply(self._store(target), plan)
+        return apply_plan(self._store(target), plan, self._audit)
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -153,7 +132,7 @@ class Reconciler:
         except CloudError as exc:  # the region's failure, recorded for each of its targets
             return [_failed(t, region, exc) for t in targets], InstanceIndex([])
         drafts = [self._draft(t, region, listing) for t in targets]
-        drafts = self._recheck_removals(region, targets, drafts, listing)
+        drafts = recheck_removals(self.inventory, region, targets, drafts, listing)
         done = [
             self._finish(t, d, dry_run, partial(self._redraft, t, region, listing))
             for t, d in zip(targets, drafts, strict=True)
@@ -162,7 +141,7 @@ class Reconciler:
 
     def _redraft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
         draft = self._draft(target, region, listing)
-        (draft,) = self._recheck_removals(region, [target], [draft], listing)
+        (draft,) = recheck_removals(self.inventory, region, [target], [draft], listing)
         return draft
 
     def _draft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
@@ -194,65 +173,17 @@ class Reconciler:
         self, target: Target, draft: TargetResult, dry_run: bool,
         replan: Callable[[], TargetResult],
     ) -> TargetResult:  # fmt: skip
-        """Apply the draft. A write refused for quota means another run filled a group
-        since it was read: read again, plan again (placement finds room elsewhere or
-        reports what cannot fit) and apply that, a few times at most."""
-        if draft.status == "error" or not draft.plan.changed:
-            result = draft if draft.status == "error" else replace(draft, status="noop")
-            return _with_error_of(draft, result)
-        if dry_run:
-            return _with_error_of(draft, draft)
-        result = self._apply(self._store(target), draft.plan)
-        for _ in range(QUOTA_REPLANS):
-            if not _refused_for_quota(result):
-                break
+        """Apply the draft (``apply.finish``); a re-plan after a quota refusal reads the
+        instance's groups afresh."""
+
+        def write(plan: TargetPlan) -> TargetResult:
+            return apply_plan(self._store(target), plan, self._audit)
+
+        def fresh() -> TargetResult:
             self._groups.pop((draft.plan.region, draft.plan.instance_id), None)
-            again = replan()
-            if again.status == "error" or not again.plan.changed:
-                status = "error" if again.status == "error" else _done(result.plan)
-                return replace(again, plan=retried(result.plan, again.plan), status=status)
-            later = self._apply(self._store(target), again.plan)
-            result = replace(later, plan=retried(result.plan, later.plan))
-        return _with_error_of(draft, result)
+            return replan()
 
-    def _apply(self, store: WhitelistStore, plan: TargetPlan) -> TargetResult:
-        """The plan's steps in order (room first); the audit names what was really applied."""
-        done: list[Step] = []
-        try:
-            with bound_contextvars(target=plan.target):  # the write's cloud_call lines
-                for step in plan.steps:
-                    write = store.append if step.mode == "Append" else store.delete
-                    entries = list(step.entries)
-                    write(plan.region, plan.instance_id, step.group, entries, plan.attribute)
-                    done.append(step)
-        except CloudError as exc:  # every write that landed is audited, whatever failed next
-            part = applied_part(plan, done)
-            if part.changed:
-                self._audit(part)
-            return TargetResult(part, "error", _cloud_error(exc))
-        self._audit(plan)
-        return TargetResult(plan, "applied")
-
-    def _recheck_removals(
-        self,
-        region: str,
-        targets: Sequence[Target],
-        drafts: list[TargetResult],
-        listing: InstanceIndex,
-    ) -> list[TargetResult]:
-        """IPs are reused: just before removing, ask ECS who holds each IP *now* and keep
-        any IP an eligible instance holds, whatever the earlier listing said."""
-        ips = sorted({c.entry for d in drafts for c in d.plan.remove if _is_host(c.entry)})
-        if not ips:
-            return drafts
-        try:
-            if _primary_only(targets, listing):
-                holders = self.inventory.find_by_private_ips(region, ips, primary_only=True)
-            else:
-                holders = self.inventory.find_by_private_ips(region, ips)
-        except CloudError as exc:  # no removal without the re-check; additions still go
-            return [_without_removals(d, exc) for d in drafts]
-        return [_keep_held(t, d, holders) for t, d in zip(targets, drafts, strict=True)]
+        return finish(draft, dry_run, write, fresh)
 
     # -- cached reads --------------------------------------------------------------------
 
@@ -308,69 +239,7 @@ def _shared_query(targets: Sequence[Target]) -> InstanceQuery | None:
     return InstanceQuery(vpc_id=vpc) if vpc else None
 
 
-def _primary_only(targets: Sequence[Target], listing: InstanceIndex) -> bool:
-    """True when only a VPC primary IP can make an instance hold a removed entry for these
-    targets, so the re-check may use ECS's server-side ``PrivateIpAddresses`` filter
-    (which sees only VPC primary IPs) instead of listing the whole region again.
-
-    Not when a target counts secondary IPs, nor when the region lists a classic-network
-    instance (no VPC: its IP is the inner IP, which that filter may not match).
-    """
-    if any(t.secondary_ips for t in targets):
-        return False
-    return all(i.vpc_id for i in listing.instances)
-
-
-def _is_host(entry: str) -> bool:
-    return "/" not in entry and entry != PLACEHOLDER
-
-
-def _keep_held(target: Target, draft: TargetResult, holders: list[Instance]) -> TargetResult:
-    held = {
-        ip: h
-        for h in holders
-        if is_eligible(target, h)
-        for ip in instance_entries(h, target.secondary_ips)
-    }
-    kept = {
-        c.entry: f"kept {c.entry}: re-check found it held by {held[c.entry].instance_id}"
-        for c in draft.plan.remove
-        if c.entry in held
-    }
-    return replace(draft, plan=retain(draft.plan, kept)) if kept else draft
-
-
-def _done(plan: TargetPlan) -> TargetStatus:
-    return "applied" if plan.changed else "noop"
-
-
-def _refused_for_quota(result: TargetResult) -> bool:
-    # The cap's code is INFERRED for Redis (RDS and templates answer *.QuotaExceeded).
-    code = result.error.code if result.error else ""
-    return result.status == "error" and "quotaexceeded" in code.lower()
-
-
-def _cloud_error(exc: CloudError) -> CloudFailure:
-    return CloudFailure.from_error(exc)
-
-
 def _failed(target: Target, region: str, exc: CloudError) -> TargetResult:
     """A target that could not be planned: nothing planned, the error recorded."""
     blank = TargetPlan(target.name, region, target.instance_id, target.group, target.attribute)
-    return TargetResult(blank, "error", _cloud_error(exc))
-
-
-def _without_removals(draft: TargetResult, exc: CloudError) -> TargetResult:
-    """The draft with its removals kept, carrying the re-check's error (the run fails)."""
-    if not draft.plan.remove or draft.status == "error":
-        return draft
-    why = f"removals held back: the re-check before removing failed ({exc.code})"
-    kept = {c.entry: f"kept {c.entry}: {why}" for c in draft.plan.remove}
-    return replace(draft, plan=retain(draft.plan, kept), error=_cloud_error(exc))
-
-
-def _with_error_of(draft: TargetResult, result: TargetResult) -> TargetResult:
-    """``result``, failed with the draft's own error when the draft carried one."""
-    if draft.error and result.status != "error":
-        return replace(result, status="error", error=draft.error)
-    return result
+    return TargetResult(blank, "error", CloudFailure.from_error(exc))

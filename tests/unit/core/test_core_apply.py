@@ -1,5 +1,6 @@
-"""Reconciler._apply when the second write fails: the result and the audit line name
-exactly what was applied (the additions), never the removals that were refused."""
+"""apply_plan (through Reconciler.execute) when the second write fails: the result and
+the audit line name exactly what was applied (the additions), never the removals that
+were refused."""
 
 from __future__ import annotations
 

@@ -148,8 +148,12 @@ MAY_IMPORT = {
 }
 NEVER_IMPORT = {
     "reconcile": {"aliyun", "app", "httpapp", "events", "webhook", "logs", "__main__"},
+    "apply": {"aliyun", "app", "httpapp", "events", "webhook", "logs", "__main__", "reconcile"},
+    "recheck": {"aliyun", "app", "httpapp", "events", "webhook", "logs", "__main__", "reconcile"},
+    "schema": {"aliyun", "app", "config", "reconcile", "logs"},
     "httpapp": {"app", "aliyun", "reconcile"},
     "app": {"aliyun"},
+    "execution": {"aliyun", "app", "httpapp"},
 }
 
 
