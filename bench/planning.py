@@ -16,8 +16,9 @@ import time
 from _common import REGION, Figure, log, median
 from _scenario import config, host_ip, instances
 
-from whitelist_core import planner, policy
+from whitelist_core import policy
 from whitelist_core.config import Config
+from whitelist_core.plan import entry_key
 from whitelist_core.planner import Owner, enforce, plan_target
 from whitelist_core.policy import check
 from whitelist_core.ports import Group, Instance
@@ -61,7 +62,7 @@ def cpu_seconds(hosts: int, runs: int, cold: bool = False) -> tuple[float, int]:
     changes = 0
     for _ in range(runs):
         if cold:
-            planner._key.cache_clear()
+            entry_key.cache_clear()
             policy._is_private.cache_clear()
         started = time.process_time()
         changes = plan_all(cfg, listing, groups)

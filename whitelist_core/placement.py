@@ -1,4 +1,4 @@
-"""Placement: which of a target's owned groups holds each entry, and the writes (pure).
+"""Placement: which of a target's owned groups holds each entry (pure).
 
 A target with ``max_groups: N`` owns ``group``, ``group_2``, ... ``group_N``. Placement
 keeps every entry where it already is (stable), puts new entries first-fit into the
@@ -7,10 +7,8 @@ are full), takes removals out of whichever group holds the entry, and keeps one 
 an entry found in two groups. The last ``drain`` groups are being given up: nothing new
 goes there and their entries move to the others as room allows.
 
-``write_steps`` orders the writes so that no group ever passes its capacity and none is
-ever empty: room is made first (deletes), then entries are added, then copies that were
-moved are deleted, then a group that ends empty gets the ``127.0.0.1`` placeholder, and
-only then is its last entry deleted.
+``group_writes`` turns a placement into each group's writes; ``writes`` orders them
+(room first). Its names are importable from here too.
 """
 
 from __future__ import annotations
@@ -18,9 +16,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from .entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER
+from .writes import GroupWrite, Mode, Step, write_steps
+
+__all__ = [
+    "MAX_GROUPS",
+    "GroupWrite",
+    "Layout",
+    "Mode",
+    "Pair",
+    "Placement",
+    "Step",
+    "group_writes",
+    "owned_groups",
+    "place",
+    "placement_writes",
+    "write_steps",
+]
 
 MAX_GROUPS = 10
 """The most groups one target may own (see docs/configuration.md, "Choosing max_groups")."""
@@ -195,59 +208,7 @@ def _placeholders(
     return {"placeholder": tuple(needed), "unplaceholder": tuple(gone)}
 
 
-# -- the writes ---------------------------------------------------------------------------
-
-Mode = Literal["Append", "Delete"]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One write: ``mode`` the ``entries`` of ``group``."""
-
-    group: str
-    mode: Mode
-    entries: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class GroupWrite:
-    """What changes in one group: ``early`` deletions make room, ``incoming`` is added,
-    ``late`` deletions wait for the entries' new homes (moves)."""
-
-    group: str
-    current: tuple[str, ...]
-    incoming: tuple[str, ...] = ()
-    early: tuple[str, ...] = ()
-    late: tuple[str, ...] = ()
-
-
-def write_steps(writes: Sequence[GroupWrite]) -> tuple[Step, ...]:
-    """The writes in the order that keeps every group within capacity and never empty."""
-    phases: list[list[Step]] = [[] for _ in range(5)]
-    for write in writes:
-        for phase, mode, entries in _group_steps(write):
-            if entries:
-                phases[phase].append(Step(write.group, mode, entries))
-    return tuple(step for phase in phases for step in phase)
-
-
-def _group_steps(write: GroupWrite) -> list[tuple[int, Mode, tuple[str, ...]]]:
-    early, late = list(write.early), list(write.late)
-    going = set(early) | set(late)
-    last: tuple[str, ...] = ()
-    if write.current and all(e in going for e in write.current):
-        # Everything there now leaves: one entry stays until the group holds its successors.
-        last = ((late or early).pop(),)
-    placeholder = tuple(e for e in write.incoming if e == PLACEHOLDER)
-    incoming = tuple(e for e in write.incoming if e != PLACEHOLDER)
-    return [
-        (0, "Delete", tuple(early)),
-        (1, "Append", incoming),
-        (2, "Delete", tuple(late)),
-        (3, "Append", placeholder),
-        (4, "Delete", last),
-    ]
-
+# -- the writes that carry a placement out -------------------------------------------
 
 Pair = tuple[str, str]
 

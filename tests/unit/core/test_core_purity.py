@@ -12,7 +12,19 @@ import pytest
 
 import whitelist_core
 
-PURE = ("entries", "selection", "planner", "policy", "violations", "placement", "savedplan")
+PURE = (
+    "entries",
+    "selection",
+    "plan",
+    "planner",
+    "planning",
+    "enforcement",
+    "policy",
+    "violations",
+    "placement",
+    "writes",
+    "savedplan",
+)
 PACKAGE = Path(whitelist_core.__file__).parent
 CORE_SIBLINGS = {*PURE, "errors"}
 PORT_VALUES = {"Instance", "Group", "InstanceQuery"}
