@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from .batch import Unit, UnitResult
 from .logs.output import hold_lines, write_lines
@@ -41,6 +40,10 @@ def run_units(
         regions.setdefault(unit.region, []).append(unit)
     if len(regions) <= 1 or workers <= 1:
         return [(unit, _attempt(run, unit)) for unit in units]
+    # Deferred: the thread pool (~5 ms of imports) is only needed by a multi-region run,
+    # never by the single-event invocations whose cold start users wait for.
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=min(workers, len(regions))) as pool:
         futures = [
             pool.submit(contextvars.copy_context().run, _region, run, members)

@@ -118,3 +118,13 @@ def test_log_lines_come_out_region_by_region_in_order(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     order = [(line["region"], line["n"]) for line in lines if line.get("event") == "step"]
     assert order == [(region, n) for region in REGIONS for n in (1, 2)]
+
+
+def test_importing_the_handler_loads_no_thread_pool() -> None:
+    # Single-event invocations never run regions in parallel: their cold start skips the pool.
+    import subprocess
+    import sys
+
+    code = "import sys, handler; print('concurrent.futures.thread' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
