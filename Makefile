@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test310 unit lint typecheck fuzz bench package clean
+.PHONY: venv demo test test310 unit spec lint typecheck fuzz bench package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test310:
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit tests/property
+
+# The deployment files against Alibaba Cloud's own definitions (part of `make test` too):
+# every ROS template resource against the ROS CDK's resource specifications, every trigger
+# configuration against FC's API models, s.yaml against template.yml.
+spec: $(STAMP)
+	$(PY) -m pytest -q tests/deploy/test_ros_spec.py tests/deploy/test_trigger_configs.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
