@@ -2,7 +2,7 @@
 and render the result (a value until here) as the dict FC returns.
 
 Everything else lives in ``whitelist_core``; this file only wires the FC handler
-signature to ``whitelist_core.app.Invocation``.
+signature to ``whitelist_core.entrypoints.app.Invocation``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 # first model: ~13 ms of cold start for plugins this function never has.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from whitelist_core.app import Invocation
+from whitelist_core.entrypoints.app import Invocation
+from whitelist_core.entrypoints.webhook import parse_secrets
+from whitelist_core.entrypoints.wiring import cloud_clients
 from whitelist_core.logs import (
     bind_invocation,
     clear_invocation,
@@ -27,8 +29,6 @@ from whitelist_core.logs import (
 )
 from whitelist_core.redaction import redact
 from whitelist_core.summary import BatchSummary, Summary
-from whitelist_core.webhook import parse_secrets
-from whitelist_core.wiring import cloud_clients
 
 BASE_DIR = Path(__file__).resolve().parent
 

@@ -176,15 +176,15 @@ class Naive:
         self.config = config(TARGETS, REDIS)
 
     def reconcile(self) -> None:
+        from whitelist_core.core.selection import desired_entries
         from whitelist_core.ports import InstanceQuery
-        from whitelist_core.selection import desired_entries
 
         for target in self.config.targets:
             listing = self.ecs.list_instances(REGION, InstanceQuery(vpc_id=VPC))
             self._converge(target, set(desired_entries(target, listing)) or {"127.0.0.1"})
 
     def event(self, instance_id: str) -> None:
-        from whitelist_core.selection import instance_sources
+        from whitelist_core.core.selection import instance_sources
 
         for target in self.config.targets:
             found = self.ecs.get_instances(REGION, [instance_id])

@@ -16,13 +16,13 @@ import time
 from _common import REGION, Figure, log, median
 from _scenario import config, host_ip, instances
 
-from whitelist_core import policy
 from whitelist_core.config import Config
-from whitelist_core.plan import entry_key
-from whitelist_core.planner import Owner, enforce, plan_target
-from whitelist_core.policy import check
+from whitelist_core.core import policy
+from whitelist_core.core.plan import entry_key
+from whitelist_core.core.planner import Owner, enforce, plan_target
+from whitelist_core.core.policy import check
+from whitelist_core.core.selection import InstanceIndex, desired_entries
 from whitelist_core.ports import Group, Instance
-from whitelist_core.selection import InstanceIndex, desired_entries
 
 TARGETS = 20
 TARGET_MS = 50.0

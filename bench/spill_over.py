@@ -26,10 +26,10 @@ from _scenario import host_ip, instances
 
 from localcloud.builders import make_redis_instance, make_seed
 from whitelist_core.config import Config, validate_config
-from whitelist_core.planner import Owner, enforce, plan_target
-from whitelist_core.policy import check
+from whitelist_core.core.planner import Owner, enforce, plan_target
+from whitelist_core.core.policy import check
+from whitelist_core.core.selection import InstanceIndex, desired_entries
 from whitelist_core.ports import Group, Instance
-from whitelist_core.selection import InstanceIndex, desired_entries
 
 SIZES = (1_000, 10_000, 100_000)
 MAX_GROUPS = 10

@@ -30,7 +30,7 @@ import sys
 sys.path.insert(0, {bench!r})
 import handler
 from _scenario import FakeInventory, FakeStore, config, instances
-from whitelist_core.reconcile import Reconciler
+from whitelist_core.service.reconcile import Reconciler
 cfg = config(20, 3)
 result = Reconciler(cfg, FakeInventory(instances(10_000, 20)), FakeStore()).reconcile(
     cfg.targets, dry_run=False)

@@ -146,7 +146,7 @@ def _concurrent(cloud: Cloud, handle: Callable[..., Any]) -> list[Figure]:
 
 
 def _regions(cloud: Cloud, handle: Callable[..., Any]) -> list[Figure]:
-    from whitelist_core import regions
+    from whitelist_core.service import regions
 
     state = _regions_state()
     timings: dict[int, float] = {}

@@ -51,8 +51,8 @@ class Demo:
     def __init__(self, url: str) -> None:
         self.url = url
         import handler
-        from whitelist_core.report import render_summary
-        from whitelist_core.webhook import sign
+        from whitelist_core.entrypoints.report import render_summary
+        from whitelist_core.entrypoints.webhook import sign
 
         self.handler, self.render, self.sign = handler.handler, render_summary, sign
 

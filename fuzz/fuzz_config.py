@@ -32,5 +32,5 @@ def test_one_input(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    run(test_one_input, ["whitelist_core.config", "whitelist_core.entries"])
+    run(test_one_input, ["whitelist_core.config", "whitelist_core.core.entries"])
     sys.exit(0)

@@ -54,8 +54,8 @@ def mutate(sample: Any, steer: bytes, value: Any) -> Any:
 
 
 def test_one_input(data: bytes) -> None:
+    from whitelist_core.entrypoints.events import Batch, Rejected, parse_event
     from whitelist_core.errors import BadEvent
-    from whitelist_core.events import Batch, Rejected, parse_event
     from whitelist_core.intents import HttpRequest, Ignore, ReconcileTargets, SyncInstances
 
     intents = (SyncInstances, ReconcileTargets, Ignore, HttpRequest)
@@ -77,5 +77,5 @@ def test_one_input(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    run(test_one_input, ["whitelist_core.events", "whitelist_core.wire"])
+    run(test_one_input, ["whitelist_core.entrypoints.events", "whitelist_core.entrypoints.wire"])
     sys.exit(0)

@@ -17,8 +17,8 @@ PATHS = ("/reconcile", "/instances", "/health", "/", "/reconcile/", "//x")
 
 
 def test_one_input(data: bytes) -> None:
+    from whitelist_core.entrypoints.webhook import HttpResponse, route, sign
     from whitelist_core.intents import HttpRequest, ReconcileTargets, SyncInstances
-    from whitelist_core.webhook import HttpResponse, route, sign
 
     if len(data) < 3:
         return
@@ -47,5 +47,5 @@ def test_one_input(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    run(test_one_input, ["whitelist_core.webhook", "whitelist_core.wire"])
+    run(test_one_input, ["whitelist_core.entrypoints.webhook", "whitelist_core.entrypoints.wire"])
     sys.exit(0)

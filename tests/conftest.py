@@ -40,7 +40,7 @@ from localcloud import events as cloud_events
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.mock import LocalCloud
 from whitelist_core import logs
-from whitelist_core.webhook import sign
+from whitelist_core.entrypoints.webhook import sign
 
 REGION = "cn-hangzhou"
 ACCESS_KEY_ID = "localcloud-id"

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .entries import group_name_problem, sorted_entries
-from .errors import ConfigError, Problem
-from .policy import entry_violations
-from .schema import (
+from whitelist_core.core.entries import group_name_problem, sorted_entries
+from whitelist_core.core.policy import entry_violations
+from whitelist_core.errors import ConfigError, Problem
+from whitelist_core.schema import (
     ECS_STATUSES,
     REDIS_INSTANCE_ID,
     REGION_ID,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .redaction import mask_text, redact
+from whitelist_core.redaction import mask_text, redact
 
 
 class WhitelistError(Exception):

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .planner import TargetPlan
+from whitelist_core.core.planner import TargetPlan
 
 if TYPE_CHECKING:
-    from .errors import CloudError
+    from whitelist_core.errors import CloudError
 
 TargetStatus = Literal["applied", "noop", "planned", "error"]
 RunStatus = Literal["applied", "noop", "planned", "error", "rejected", "ignored"]

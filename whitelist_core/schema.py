@@ -19,11 +19,11 @@ from pydantic import (
     model_validator,
 )
 
-from .entries import group_name_problem, parse_entry
-from .placement import MAX_GROUPS, owned_groups
+from whitelist_core.core.entries import group_name_problem, parse_entry
+from whitelist_core.core.placement import MAX_GROUPS, owned_groups
 
 if TYPE_CHECKING:
-    from .products.spec import ProductSpec
+    from whitelist_core.products.spec import ProductSpec
 
 EcsStatus = Literal["Pending", "Starting", "Running", "Stopping", "Stopped"]
 ECS_STATUSES: tuple[EcsStatus, ...] = ("Pending", "Starting", "Running", "Stopping", "Stopped")
@@ -99,7 +99,9 @@ class Target(_Strict):
     @field_validator("product")
     @classmethod
     def _known_product(cls, value: str) -> str:
-        from .products import PRODUCTS  # deferred: importing the handler loads no product
+        from whitelist_core.products import (
+            PRODUCTS,  # deferred: importing the handler loads no product
+        )
 
         if value not in PRODUCTS:
             raise ValueError(f"must be one of {', '.join(PRODUCTS)}")
@@ -167,7 +169,7 @@ class Target(_Strict):
 def _spec(info: ValidationInfo) -> ProductSpec | None:
     """The spec of the target's product; None when the product itself is invalid
     (that is already reported, and its id rules are unknown)."""
-    from .products import spec_of  # deferred, as above
+    from whitelist_core.products import spec_of  # deferred, as above
 
     product = info.data.get("product")
     return spec_of(product) if product else None

@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .outcome import CloudFailure, Failure, RunResult, RunStatus, TargetResult, combine
+from whitelist_core.outcome import (
+    CloudFailure,
+    Failure,
+    RunResult,
+    RunStatus,
+    TargetResult,
+    combine,
+)
 
 __all__ = ["BatchSummary", "Counts", "HookAnswer", "Summary"]
 

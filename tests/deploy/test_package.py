@@ -136,7 +136,12 @@ def test_forbidden_names_are_caught(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["handler.py", "whitelist_core/webhook.py", "requests/api.py", "pydantic/_internal/_x.py"],
+    [
+        "handler.py",
+        "whitelist_core/entrypoints/webhook.py",
+        "requests/api.py",
+        "pydantic/_internal/_x.py",
+    ],
 )
 def test_ordinary_names_are_allowed(name: str) -> None:
     assert package.forbidden_entries([name]) == []
@@ -144,16 +149,16 @@ def test_ordinary_names_are_allowed(name: str) -> None:
 
 def test_only_cpython_310_bytecode_beside_its_source_is_allowed() -> None:
     names = [
-        "whitelist_core/app.py",
-        "whitelist_core/__pycache__/app.cpython-310.pyc",
+        "whitelist_core/entrypoints/app.py",
+        "whitelist_core/entrypoints/__pycache__/app.cpython-310.pyc",
         "__pycache__/handler.cpython-310.pyc",
-        "whitelist_core/__pycache__/app.cpython-311.pyc",
-        "whitelist_core/__pycache__/gone.cpython-310.pyc",
+        "whitelist_core/entrypoints/__pycache__/app.cpython-311.pyc",
+        "whitelist_core/entrypoints/__pycache__/gone.cpython-310.pyc",
     ]
     assert package.forbidden_entries(names) == [
         "__pycache__/handler.cpython-310.pyc",
-        "whitelist_core/__pycache__/app.cpython-311.pyc",
-        "whitelist_core/__pycache__/gone.cpython-310.pyc",
+        "whitelist_core/entrypoints/__pycache__/app.cpython-311.pyc",
+        "whitelist_core/entrypoints/__pycache__/gone.cpython-310.pyc",
     ]
 
 
@@ -263,7 +268,7 @@ def test_package_ships_310_bytecode_for_every_module_when_a_310_is_at_hand(
     }
     assert compiled == expected
     with zipfile.ZipFile(first) as archive:
-        header = archive.read("whitelist_core/__pycache__/app.cpython-310.pyc")[:8]
+        header = archive.read("whitelist_core/entrypoints/__pycache__/app.cpython-310.pyc")[:8]
     assert header[:4] == (3439).to_bytes(2, "little") + b"\r\n"  # CPython 3.10's magic
     assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based; source not checked
 

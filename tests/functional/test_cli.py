@@ -11,7 +11,7 @@ import pytest
 from whitelist_testkit import R_ORDERS, WEB2_IP, entries_of, timer_event, writes
 
 from whitelist_core import logs
-from whitelist_core.__main__ import main
+from whitelist_core.entrypoints.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

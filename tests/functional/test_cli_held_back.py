@@ -21,7 +21,7 @@ from whitelist_testkit import (
 )
 
 from whitelist_core import logs
-from whitelist_core.__main__ import main
+from whitelist_core.entrypoints.cli import main
 
 STALE = ("10.0.1.98", "10.0.1.99")
 

@@ -23,7 +23,7 @@ from whitelist_testkit import (
 
 from localcloud.builders import make_instance
 from whitelist_core import logs
-from whitelist_core.__main__ import main
+from whitelist_core.entrypoints.cli import main
 
 
 @pytest.fixture(autouse=True)

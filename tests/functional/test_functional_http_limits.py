@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from whitelist_testkit import http_event, total_calls
 
-from whitelist_core.events import MAX_EVENT_BYTES
+from whitelist_core.entrypoints.events import MAX_EVENT_BYTES
 
 
 def _answer(configured: Any, invoke: Any, event: dict[str, Any]) -> dict[str, Any]:

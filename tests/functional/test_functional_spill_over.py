@@ -24,7 +24,7 @@ import handler
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.mock import LocalCloud
 from whitelist_core import logs
-from whitelist_core.__main__ import main
+from whitelist_core.entrypoints.cli import main
 
 R_FLEET = "r-bp1fleet0000001"
 GROUPS = ("ecs_fleet", "ecs_fleet_2", "ecs_fleet_3")

@@ -8,8 +8,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whitelist_core.entries import PLACEHOLDER
-from whitelist_core.placement import Layout, owned_groups, place, placement_writes, write_steps
+from whitelist_core.core.entries import PLACEHOLDER
+from whitelist_core.core.placement import Layout, owned_groups, place, placement_writes, write_steps
 
 POOL = [f"10.0.0.{i}" for i in range(1, 15)]
 CAPACITY = 4

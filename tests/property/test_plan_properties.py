@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whitelist_core.config import ECS_STATUSES, Policy
-from whitelist_core.entries import PLACEHOLDER
-from whitelist_core.planner import Owner, TargetPlan, enforce, plan_additions, plan_target
-from whitelist_core.policy import check, entry_violations
+from whitelist_core.core.entries import PLACEHOLDER
+from whitelist_core.core.planner import Owner, TargetPlan, enforce, plan_additions, plan_target
+from whitelist_core.core.policy import check, entry_violations
+from whitelist_core.core.selection import STATIC, Source, desired_entries
 from whitelist_core.ports import Group, Instance
-from whitelist_core.selection import STATIC, Source, desired_entries
 
 SETTINGS = settings(max_examples=200, deadline=None)
 

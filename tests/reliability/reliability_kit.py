@@ -32,7 +32,7 @@ from localcloud.builders import make_group, make_instance, make_redis_instance, 
 from localcloud.mock import LocalCloud
 from whitelist_core.aliyun import factory
 from whitelist_core.aliyun.transport.rpc import RpcClient
-from whitelist_core.webhook import sign
+from whitelist_core.entrypoints.webhook import sign
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "cn-hangzhou"

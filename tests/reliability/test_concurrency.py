@@ -60,7 +60,7 @@ import json, sys, time
 from pathlib import Path
 ready, go, out, event = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 import handler  # every import before the barrier: the calls must overlap, not the imports
-import whitelist_core.aliyun.factory, whitelist_core.aliyun.transport.credentials, whitelist_core.httpapp
+import whitelist_core.aliyun.factory, whitelist_core.aliyun.transport.credentials, whitelist_core.entrypoints.httpapp
 ready.write_text("ready")
 limit = time.monotonic() + 60
 while not go.exists():

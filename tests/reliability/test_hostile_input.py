@@ -34,16 +34,16 @@ from reliability_kit import (
 
 import handler
 from whitelist_core.config import Config, load_config, validate_config
-from whitelist_core.errors import BadEvent, ConfigError
-from whitelist_core.events import Batch, Rejected, parse_event
-from whitelist_core.intents import HttpRequest, Ignore, ReconcileTargets, SyncInstances
-from whitelist_core.webhook import (
+from whitelist_core.entrypoints.events import Batch, Rejected, parse_event
+from whitelist_core.entrypoints.webhook import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     HttpResponse,
     route,
     sign,
 )
+from whitelist_core.errors import BadEvent, ConfigError
+from whitelist_core.intents import HttpRequest, Ignore, ReconcileTargets, SyncInstances
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 INTENTS = (SyncInstances, ReconcileTargets, Ignore, HttpRequest)

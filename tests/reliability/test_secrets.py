@@ -49,8 +49,8 @@ from reliability_kit import (
 import handler
 from localcloud.mock import LocalCloud
 from whitelist_core.aliyun.transport.credentials import Credentials, load_credentials
+from whitelist_core.entrypoints.webhook import SIGNATURE_HEADER, sign
 from whitelist_core.errors import ConfigError, WhitelistError
-from whitelist_core.webhook import SIGNATURE_HEADER, sign
 
 KEY_ID = "LTAIrelKeyId0001"
 KEY_SECRET = "relSecretZq8vX1pL0aB3cD4eF5gH6"

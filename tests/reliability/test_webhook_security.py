@@ -28,7 +28,7 @@ from reliability_kit import (
 
 import handler
 from localcloud.mock import LocalCloud
-from whitelist_core.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from whitelist_core.entrypoints.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 BODY = b'{"targets": ["orders"]}'
 

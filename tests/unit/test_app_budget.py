@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from whitelist_core.app import SAFETY_MARGIN_SECONDS, Invocation
+from whitelist_core.entrypoints.app import SAFETY_MARGIN_SECONDS, Invocation
 
 
 class Clock:

@@ -10,10 +10,10 @@ import threading
 import pytest
 import structlog
 
-from whitelist_core.batch import Unit, UnitResult
 from whitelist_core.errors import PermanentCloudError
 from whitelist_core.logs import configure_logging, reset_logging
-from whitelist_core.regions import run_units
+from whitelist_core.service.batch import Unit, UnitResult
+from whitelist_core.service.regions import run_units
 
 REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen"]
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from whitelist_core.httpapp import HttpAnswer
+from whitelist_core.core.planner import Change, TargetPlan
+from whitelist_core.entrypoints.httpapp import HttpAnswer
+from whitelist_core.entrypoints.webhook import HttpResponse
 from whitelist_core.outcome import CloudFailure, ConfigFailure, RunResult, TargetResult
-from whitelist_core.planner import Change, TargetPlan
 from whitelist_core.summary import BatchSummary, Counts, HookAnswer, Summary
-from whitelist_core.webhook import HttpResponse
 
 PLAN = TargetPlan(
     "orders", "cn-hangzhou", "r-1", "ecs_orders", "",

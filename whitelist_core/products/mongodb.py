@@ -6,8 +6,8 @@ API version, instance parameter ``DBInstanceId`` and endpoint.
 
 from __future__ import annotations
 
-from ..entries import RESERVED_GROUPS
-from .spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
+from whitelist_core.core.entries import RESERVED_GROUPS
+from whitelist_core.products.spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
 
 _CENTRAL = [
     "ap-northeast-2-pop",

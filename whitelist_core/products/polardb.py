@@ -7,8 +7,8 @@ letters and digits only (the API's documented rule; ``_`` is not allowed).
 
 from __future__ import annotations
 
-from ..entries import RESERVED_GROUPS
-from .spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
+from whitelist_core.core.entries import RESERVED_GROUPS
+from whitelist_core.products.spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
 
 _CENTRAL = [
     "ap-northeast-2-pop",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..entries import RESERVED_GROUPS
-from .spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
+from whitelist_core.core.entries import RESERVED_GROUPS
+from whitelist_core.products.spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
 
 SPEC = ProductSpec(
     name="redis",

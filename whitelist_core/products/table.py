@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
-    from .spec import ProductSpec
+    from whitelist_core.products.spec import ProductSpec
 
 ProductName = Literal["redis", "rds", "polardb", "mongodb"]
 """The ``product`` a target may name (the table's keys)."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from whitelist_core.batch import Item, Unit, UnitResult, item_view, merge, whitelisted
+from whitelist_core.core.planner import Change, TargetPlan
 from whitelist_core.intents import LifecycleAction, ReconcileTargets, SyncInstances
 from whitelist_core.outcome import TargetResult
-from whitelist_core.planner import Change, TargetPlan
+from whitelist_core.service.batch import Item, Unit, UnitResult, item_view, merge, whitelisted
 
 HZ, SH = "cn-hangzhou", "cn-shanghai"
 TARGETS = [("a", HZ), ("b", HZ), ("c", SH)]
@@ -164,7 +164,7 @@ def test_batch_is_pure() -> None:
     import re
     from pathlib import Path
 
-    import whitelist_core.batch as module
+    import whitelist_core.service.batch as module
 
     text = Path(module.__file__).read_text(encoding="utf-8")
     imported = {
@@ -173,8 +173,8 @@ def test_batch_is_pure() -> None:
         if isinstance(n, ast.ImportFrom)
     }
     assert imported <= {"__future__", "collections.abc", "dataclasses", "typing"} | {
-        ".intents",
-        ".outcome",
+        "whitelist_core.intents",
+        "whitelist_core.outcome",
     }
     for pattern in (r"\bos\.environ\b", r"\btime\.", r"\bstructlog\b", r"\blogging\b"):
         assert not re.search(pattern, text)

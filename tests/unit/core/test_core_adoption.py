@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import pytest
 
 from whitelist_core.config import Policy
-from whitelist_core.planner import Change, TargetPlan, enforce
-from whitelist_core.policy import check, removal_violations
+from whitelist_core.core.planner import Change, TargetPlan, enforce
+from whitelist_core.core.policy import check, removal_violations
 
 
 def hosts(count: int, third: int = 0) -> list[str]:

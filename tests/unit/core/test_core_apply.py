@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from whitelist_core.config import validate_config
+from whitelist_core.core.planner import TargetPlan
 from whitelist_core.errors import PermanentCloudError
-from whitelist_core.planner import TargetPlan
 from whitelist_core.ports import Group, Instance, InstanceQuery
-from whitelist_core.reconcile import Reconciler
+from whitelist_core.service.reconcile import Reconciler
 
 REGION = "cn-hangzhou"
 

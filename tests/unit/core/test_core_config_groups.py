@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from whitelist_core.config import validate_config
+from whitelist_core.core.placement import MAX_GROUPS
 from whitelist_core.errors import ConfigError, Problem
-from whitelist_core.placement import MAX_GROUPS
 
 
 def target(name: str = "orders", group: str = "ecs_orders", **fields: Any) -> dict[str, Any]:

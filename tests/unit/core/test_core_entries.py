@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from whitelist_core.entries import (
+from whitelist_core.core.entries import (
     RESERVED_GROUPS,
     EntryError,
     group_name_problem,

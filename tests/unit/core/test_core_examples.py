@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from whitelist_core.config import Config, load_config
-from whitelist_core.entries import parse_entry_list
+from whitelist_core.core.entries import parse_entry_list
+from whitelist_core.core.planner import Owner, enforce, plan_target
+from whitelist_core.core.policy import check
+from whitelist_core.core.selection import desired_entries, is_eligible
 from whitelist_core.errors import ConfigError
-from whitelist_core.planner import Owner, enforce, plan_target
-from whitelist_core.policy import check
 from whitelist_core.ports import Group, Instance
-from whitelist_core.selection import desired_entries, is_eligible
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

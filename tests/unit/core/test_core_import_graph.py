@@ -125,54 +125,99 @@ def test_the_import_graph_of_whitelist_core_has_no_circle() -> None:
     assert found == [], "import circles: " + "; ".join(" -> ".join(c) for c in found)
 
 
-def test_the_graph_sees_deferred_type_checking_and_relative_imports() -> None:
+def test_the_graph_sees_deferred_type_checking_and_package_imports() -> None:
     graph = import_graph()
-    assert "whitelist_core.aliyun.factory" in graph["whitelist_core.wiring"]  # inside a function
+    wiring = graph["whitelist_core.entrypoints.wiring"]
+    assert "whitelist_core.aliyun.factory" in wiring  # inside a function
     assert "whitelist_core.ports" in graph["whitelist_core.aliyun.ecs.cache"]  # absolute
-    assert "whitelist_core.entries" in graph["whitelist_core.policy"]  # relative
-    assert "whitelist_core" in graph["whitelist_core.app"]  # from . import __version__
+    assert "whitelist_core" in graph["whitelist_core.entrypoints.app"]  # from whitelist_core import
 
 
-# What each part of the package may import (first name under ``whitelist_core``); the
-# pure core has its own, stricter guard in test_core_purity. docs/architecture.md says why.
-MAY_IMPORT = {
-    "aliyun": {"aliyun", "errors", "entries", "ports", "products"},
-    "products": {"products", "entries"},
-    "events": {"events", "errors", "intents", "wire"},
-    "wire": {"errors"},
-    "webhook": {"errors", "intents", "wire"},
+def test_relative_imports_resolve_against_the_module_or_package() -> None:
+    (one,) = ast.parse("from ..entries import X").body
+    (two,) = ast.parse("from . import plan").body
+    assert isinstance(one, ast.ImportFrom)
+    assert isinstance(two, ast.ImportFrom)
+    assert _base("whitelist_core.core.plan", False, one) == "whitelist_core.entries"
+    assert _base("whitelist_core.core", True, two) == "whitelist_core.core"
+
+
+# The floors (docs/architecture.md): what each layer may import, by the first name under
+# ``whitelist_core``. The root modules are the shared vocabulary. The pure core has a
+# second, stricter guard (no I/O, clock, environment or logging) in test_core_purity.
+VOCABULARY = {
+    "",
+    "config",
+    "schema",
+    "errors",
+    "ports",
+    "intents",
+    "outcome",
+    "summary",
+    "redaction",
+}
+MAY_IMPORT: dict[str, set[str]] = {
+    "core": {"core", "ports"},
+    "products": {"products", "core"},
     "logs": {"logs", "redaction"},
-    "outcome": {"errors", "planner"},
-    "summary": {"outcome"},
-    "batch": {"intents", "outcome"},
+    "vocabulary": VOCABULARY | {"core", "products"},
+    "service": VOCABULARY | {"service", "core", "products", "logs"},
+    "aliyun": {"aliyun", "core", "products", "logs", "errors", "ports"},
+    "entrypoints": VOCABULARY | {"entrypoints", "service", "core", "products", "logs", "aliyun"},
+    "__main__": {"entrypoints"},
 }
-NEVER_IMPORT = {
-    "reconcile": {"aliyun", "app", "httpapp", "events", "webhook", "logs", "__main__"},
-    "apply": {"aliyun", "app", "httpapp", "events", "webhook", "logs", "__main__", "reconcile"},
-    "recheck": {"aliyun", "app", "httpapp", "events", "webhook", "logs", "__main__", "reconcile"},
-    "schema": {"aliyun", "app", "config", "reconcile", "logs"},
-    "httpapp": {"app", "aliyun", "reconcile"},
-    "app": {"aliyun"},
-    "execution": {"aliyun", "app", "httpapp"},
-}
+# Only the wiring and the command line build the real cloud adapters.
+ALIYUN_IMPORTERS = {f"{ROOT}.entrypoints.wiring", f"{ROOT}.entrypoints.cli"}
 
 
 def _part(module: str) -> str:
     return module.removeprefix(ROOT + ".").split(".")[0] if module != ROOT else ""
 
 
-def test_each_part_imports_only_what_its_layer_allows() -> None:
+def layer_of(module: str) -> str:
+    part = _part(module)
+    return "vocabulary" if part in VOCABULARY else part
+
+
+def layer_violations(graph: Graph) -> list[str]:
+    """Every import that breaks a floor's rule, as ``module -> target (rule)``."""
     wrong = []
-    for module, targets in import_graph().items():
-        part = _part(module)
-        for target in targets:
+    for module, targets in sorted(graph.items()):
+        layer = layer_of(module)
+        allowed = MAY_IMPORT.get(layer)
+        for target in sorted(targets):
             other = _part(target)
-            allowed = MAY_IMPORT.get(part)
-            if (allowed is not None and other not in allowed) or other in NEVER_IMPORT.get(
-                part, set()
-            ):
-                wrong.append(f"{module} -> {target}")
-    assert wrong == []
+            if allowed is None or other not in allowed:
+                wrong.append(f"{module} -> {target} ({layer} may not import {other or ROOT})")
+            elif other == "aliyun" and layer != "aliyun" and module not in ALIYUN_IMPORTERS:
+                wrong.append(f"{module} -> {target} (only the wiring and the CLI import aliyun)")
+    return wrong
+
+
+def test_each_layer_imports_only_what_its_floor_allows() -> None:
+    assert layer_violations(import_graph()) == []
+
+
+def test_every_module_is_in_a_layer_with_rules() -> None:
+    assert sorted({layer_of(m) for m in import_graph()} - set(MAY_IMPORT)) == []
+
+
+def test_the_rule_checker_names_each_deliberately_wrong_import() -> None:
+    wrong_graph = {
+        f"{ROOT}.core.plan": frozenset({f"{ROOT}.config", f"{ROOT}.core.entries"}),
+        f"{ROOT}.service.reconcile": frozenset({f"{ROOT}.entrypoints.app"}),
+        f"{ROOT}.service.apply": frozenset({f"{ROOT}.aliyun.factory"}),
+        f"{ROOT}.entrypoints.app": frozenset({f"{ROOT}.aliyun.factory", f"{ROOT}.service.batch"}),
+        f"{ROOT}.entrypoints.wiring": frozenset({f"{ROOT}.aliyun.factory"}),
+        f"{ROOT}.logs.lines": frozenset({f"{ROOT}.service.batch"}),
+    }
+    assert layer_violations(wrong_graph) == [
+        f"{ROOT}.core.plan -> {ROOT}.config (core may not import config)",
+        f"{ROOT}.entrypoints.app -> {ROOT}.aliyun.factory (only the wiring and the CLI import aliyun)",
+        f"{ROOT}.logs.lines -> {ROOT}.service.batch (logs may not import service)",
+        f"{ROOT}.service.apply -> {ROOT}.aliyun.factory (service may not import aliyun)",
+        f"{ROOT}.service.reconcile -> {ROOT}.entrypoints.app (service may not import entrypoints)",
+    ]
 
 
 def test_nothing_in_the_package_imports_localcloud() -> None:

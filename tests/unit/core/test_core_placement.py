@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from whitelist_core.placement import (
+from whitelist_core.core.placement import (
     GroupWrite,
     Layout,
     Placement,

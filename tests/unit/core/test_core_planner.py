@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from whitelist_core.config import Policy
-from whitelist_core.planner import (
+from whitelist_core.core.planner import (
     Change,
     Owner,
     TargetPlan,
@@ -17,9 +17,9 @@ from whitelist_core.planner import (
     plan_additions,
     plan_target,
 )
-from whitelist_core.policy import Violation, check
+from whitelist_core.core.policy import Violation, check
+from whitelist_core.core.selection import STATIC, Source
 from whitelist_core.ports import Group
-from whitelist_core.selection import STATIC, Source
 
 OWNER = Owner("orders-cache", "cn-hangzhou", "r-demoorders01", "ecs_orders", "")
 HIDDEN_OWNER = Owner("billing-cache", "cn-hangzhou", "r-demobilling1", "ecs_billing", "hidden")

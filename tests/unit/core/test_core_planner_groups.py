@@ -4,7 +4,7 @@ target, enforce re-placing when policy holds something back, and the plan's writ
 from __future__ import annotations
 
 from whitelist_core.config import Policy
-from whitelist_core.planner import (
+from whitelist_core.core.planner import (
     Change,
     Owner,
     TargetPlan,
@@ -14,9 +14,9 @@ from whitelist_core.planner import (
     plan_target,
     retain,
 )
-from whitelist_core.policy import check
+from whitelist_core.core.policy import check
+from whitelist_core.core.selection import Source
 from whitelist_core.ports import Group
-from whitelist_core.selection import Source
 
 OWNER = Owner("fleet", "cn-hangzhou", "r-demofleet001", "ecs_fleet", "", max_groups=3, capacity=3)
 DRAINING = Owner("fleet", "cn-hangzhou", "r-demofleet001", "ecs_fleet", "", 3, 1, capacity=3)

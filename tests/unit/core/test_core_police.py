@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from whitelist_core.config import Policy
-from whitelist_core.planner import Owner, plan_target
-from whitelist_core.policy import police
+from whitelist_core.core.planner import Owner, plan_target
+from whitelist_core.core.policy import police
+from whitelist_core.core.selection import Source
 from whitelist_core.ports import Group
-from whitelist_core.selection import Source
 
 OWNER = Owner("orders-cache", "cn-hangzhou", "r-demoorders01", "ecs_orders", "")
 

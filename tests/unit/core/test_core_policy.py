@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from whitelist_core.config import Policy
-from whitelist_core.planner import Change, TargetPlan
-from whitelist_core.policy import (
+from whitelist_core.core.planner import Change, TargetPlan
+from whitelist_core.core.policy import (
     capacity_warnings,
     check,
     entry_violations,

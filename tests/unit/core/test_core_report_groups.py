@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from whitelist_core.core.planner import Owner, plan_target
+from whitelist_core.core.selection import Source
+from whitelist_core.entrypoints.report import render_target
 from whitelist_core.outcome import TargetResult
-from whitelist_core.planner import Owner, plan_target
 from whitelist_core.ports import Group
-from whitelist_core.report import render_target
-from whitelist_core.selection import Source
 
 OWNER = Owner("fleet", "cn-hangzhou", "r-demofleet001", "ecs_fleet", "", 3, 1, capacity=2)
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from whitelist_core.planner import Change, TargetPlan
+from whitelist_core.core.planner import Change, TargetPlan
+from whitelist_core.entrypoints.planfile import FORMAT, PlanFileError, decode, drift, encode
 from whitelist_core.ports import Group
-from whitelist_core.savedplan import FORMAT, PlanFileError, decode, drift, encode
 
 PLAN = TargetPlan(
     "orders-cache", "cn-hangzhou", "r-demoorders01", "ecs_orders", "",

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from whitelist_core.config import ECS_STATUSES, Target
-from whitelist_core.ports import Instance
-from whitelist_core.selection import (
+from whitelist_core.core.selection import (
     STATIC,
     Source,
     desired_entries,
@@ -18,6 +17,7 @@ from whitelist_core.selection import (
     is_eligible,
     matches,
 )
+from whitelist_core.ports import Instance
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from whitelist_core.entrypoints.events import Batch, Rejected, parse_event
 from whitelist_core.errors import BadEvent
-from whitelist_core.events import Batch, Rejected, parse_event
 from whitelist_core.intents import HttpRequest, Ignore, ReconcileTargets, SyncInstances
 
 INTENTS = (SyncInstances, ReconcileTargets, Ignore, HttpRequest)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from localcloud import events as cloud_events
-from whitelist_core.events import parse_event
+from whitelist_core.entrypoints.events import parse_event
 from whitelist_core.intents import ReconcileTargets
 
 ENI = "eni-bp1example0000001"

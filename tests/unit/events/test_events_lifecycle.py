@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from whitelist_core.entrypoints.events import parse_event
 from whitelist_core.errors import BadEvent
-from whitelist_core.events import parse_event
 from whitelist_core.intents import LifecycleAction, ReconcileTargets, SyncInstances
 
 A, B = "i-bp1hook00000000a1", "i-bp1hook00000000b2"

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from whitelist_core.entrypoints.events import MAX_EVENT_BYTES, Batch, Rejected, parse_event
+from whitelist_core.entrypoints.wire import MAX_DEPTH
 from whitelist_core.errors import BadEvent
-from whitelist_core.events import MAX_EVENT_BYTES, Batch, Rejected, parse_event
 from whitelist_core.intents import HttpRequest, Ignore, ReconcileTargets, SyncInstances
-from whitelist_core.wire import MAX_DEPTH
 
 IID = "i-bp1example000000001"
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from localcloud.events import ecs_state_change
+from whitelist_core.entrypoints.events import Batch, Rejected, parse_event
 from whitelist_core.errors import BadEvent
-from whitelist_core.events import Batch, Rejected, parse_event
 from whitelist_core.intents import ReconcileTargets, SyncInstances
 
 IID = "i-bp1queue00000001"

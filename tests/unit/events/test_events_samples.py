@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from whitelist_core.entrypoints.events import Batch, Rejected, parse_event
 from whitelist_core.errors import BadEvent
-from whitelist_core.events import Batch, Rejected, parse_event
 from whitelist_core.intents import (
     HttpRequest,
     Ignore,

@@ -30,12 +30,12 @@ def _assert_shape(line: dict[str, Any], level: str, logger: str) -> None:
 
 def test_structlog_and_stdlib_lines_are_json_with_level_timestamp_event(lines: Lines) -> None:
     logs.configure_logging()
-    structlog.get_logger("whitelist_core.app").info("started", targets=2)
+    structlog.get_logger("whitelist_core.entrypoints.app").info("started", targets=2)
     logging.getLogger("urllib3").warning("Retrying (%s) after connection broken", 2)
     logging.getLogger("requests.packages").error("plain %s", "stdlib", extra={"attempt": 3})
 
     first, second, third = lines()
-    _assert_shape(first, "info", "whitelist_core.app")
+    _assert_shape(first, "info", "whitelist_core.entrypoints.app")
     assert first["event"] == "started"
     assert first["targets"] == 2
     _assert_shape(second, "warning", "urllib3")

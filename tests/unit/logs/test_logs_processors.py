@@ -14,7 +14,7 @@ STS_TOKEN = "CAIS+abc/DEF==xyz"
 
 
 class Named:
-    name = "whitelist_core.reconcile"
+    name = "whitelist_core.service.reconcile"
 
 
 def test_add_timestamp_is_iso_utc_with_z_and_now() -> None:
@@ -45,7 +45,7 @@ def test_add_level_names_the_level(method: str, level: str) -> None:
 
 
 def test_add_logger_name_from_the_wrapped_logger() -> None:
-    assert logs.add_logger_name(Named(), "info", {})["logger"] == "whitelist_core.reconcile"
+    assert logs.add_logger_name(Named(), "info", {})["logger"] == "whitelist_core.service.reconcile"
     assert logs.add_logger_name(object(), "info", {})["logger"] == "root"
 
 

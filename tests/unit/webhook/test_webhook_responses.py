@@ -7,6 +7,9 @@ from typing import cast
 
 import pytest
 
+from whitelist_core.core.planner import TargetPlan
+from whitelist_core.entrypoints.httpapp import response_for_summary
+from whitelist_core.entrypoints.webhook import HttpResponse, error_response, response_for_error
 from whitelist_core.errors import (
     BadEvent,
     BadSignature,
@@ -17,7 +20,6 @@ from whitelist_core.errors import (
     TransientCloudError,
     WhitelistError,
 )
-from whitelist_core.httpapp import response_for_summary
 from whitelist_core.outcome import (
     CloudFailure,
     ConfigFailure,
@@ -26,9 +28,7 @@ from whitelist_core.outcome import (
     TargetResult,
     TargetStatus,
 )
-from whitelist_core.planner import TargetPlan
 from whitelist_core.summary import Summary
-from whitelist_core.webhook import HttpResponse, error_response, response_for_error
 
 
 def test_to_fc_gives_the_fc3_response_shape() -> None:

@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from whitelist_core.intents import HttpRequest, ReconcileTargets, SyncInstances
-from whitelist_core.webhook import (
+from whitelist_core.entrypoints.webhook import (
     MAX_BODY_BYTES,
     HttpResponse,
     WebhookDecision,
     route,
     sign,
 )
+from whitelist_core.intents import HttpRequest, ReconcileTargets, SyncInstances
 
 NOW = 1_700_000_000
 SECRETS = ("secret-1",)

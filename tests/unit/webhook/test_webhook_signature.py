@@ -7,8 +7,8 @@ import hmac
 
 import pytest
 
+from whitelist_core.entrypoints.webhook import parse_secrets, sign, verify_signature
 from whitelist_core.errors import BadSignature
-from whitelist_core.webhook import parse_secrets, sign, verify_signature
 
 NOW = 1_700_000_000
 BODY = b'{"targets": ["orders-cache"]}'

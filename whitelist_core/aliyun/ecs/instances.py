@@ -11,7 +11,7 @@ from typing import Any
 
 from whitelist_core.aliyun.transport.answers import as_dict, as_list, as_str, dig
 from whitelist_core.aliyun.transport.rpc import logger
-from whitelist_core.entries import EntryError, parse_entry
+from whitelist_core.core.entries import EntryError, parse_entry
 from whitelist_core.ports import Instance
 
 

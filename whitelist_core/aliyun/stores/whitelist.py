@@ -30,7 +30,7 @@ from whitelist_core.aliyun.stores.network import NetworkChoice
 from whitelist_core.aliyun.transport.answers import as_dict, as_list, as_str, dig
 from whitelist_core.aliyun.transport.endpoints import Endpoints
 from whitelist_core.aliyun.transport.rpc import Call, RpcClient, logger
-from whitelist_core.entries import (
+from whitelist_core.core.entries import (
     MAX_ENTRIES_PER_GROUP,
     EntryError,
     format_entry_list,

@@ -6,9 +6,7 @@ value, minus a safety margin), logs one ``cloud_call`` line, and never sleeps pa
 The bound is wall-clock for the whole attempt: connecting, and reading the whole body
 (an answer trickled one byte at a time is cut off at the deadline, not per socket read).
 
-An answer is believed only when it says success: a 2xx whose body carries an error
-``Code`` is that error, and a body the caller's ``check`` finds malformed is a
-transient ``MalformedResponse``, retried like any other.
+What an answer says, and reading it whole within the deadline, is ``reading``'s.
 """
 
 from __future__ import annotations
@@ -21,24 +19,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any
 
 import requests
-import urllib3
 
 from whitelist_core.aliyun.transport import signer
 from whitelist_core.aliyun.transport.credentials import Credentials
 from whitelist_core.aliyun.transport.endpoints import host_of
-from whitelist_core.aliyun.transport.retry import Backoff, is_transient, retry_after_seconds
+from whitelist_core.aliyun.transport.reading import Check, checked, decode, first_text, read_body
+from whitelist_core.aliyun.transport.retry import Backoff, retry_after_seconds
 from whitelist_core.errors import CloudError, PermanentCloudError, TransientCloudError
 
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
-READ_CHUNK = 64 * 1024
-SUCCESS_CODES = frozenset({"", "200", "ok", "success"})
-"""``Code`` values a successful answer may carry (compared lower-cased)."""
-
-Check = Callable[[dict[str, Any]], None]
-"""Validates a decoded answer's shape; raises ``ValueError`` saying what is wrong."""
 _SESSION: requests.Session | None = None
 
 
@@ -84,43 +76,6 @@ class Call:
     params: Mapping[str, str]
     expected: frozenset[str] = frozenset()
     """Error codes that are the answer asked for (``DryRunOperation``): logged at info."""
-
-
-def _first(body: Mapping[str, Any], *names: str) -> str:
-    for name in names:
-        value = body.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return ""
-
-
-def _json_object(response: requests.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return cast("dict[str, Any]", body) if isinstance(body, dict) else None
-
-
-def decode(action: str, response: requests.Response) -> dict[str, Any]:
-    """The JSON object of a 2xx answer, or the ``CloudError`` an error answer stands for."""
-    status = response.status_code
-    header_id = response.headers.get("x-acs-request-id", "")
-    body = _json_object(response)
-    if 200 <= status < 300:
-        if body is None:
-            raise TransientCloudError(
-                action, "MalformedResponse", "the answer is not a JSON object",
-                request_id=header_id, http_status=status,
-            )  # fmt: skip
-        if _first(body, "Code", "code").lower() in SUCCESS_CODES:
-            return body
-    body = body or {}
-    code = _first(body, "Code", "code") or f"HTTP{status}"
-    message = _first(body, "Message", "message") or response.reason or ""
-    request_id = _first(body, "RequestId", "requestId") or header_id
-    kind = TransientCloudError if is_transient(code, status) else PermanentCloudError
-    raise kind(action, code, message, request_id=request_id, http_status=status)
 
 
 class RpcClient:
@@ -198,11 +153,11 @@ class RpcClient:
         try:
             response = self._send(call, self.remaining())
             body = decode(call.action, response)
-            _checked(call.action, response, body, check)
+            checked(call.action, response, body, check)
         except CloudError as error:
             retry_after = retry_after_seconds(response.headers) if response is not None else None
             return _Failure(error, retry_after, started)
-        request_id = _first(body, "RequestId", "requestId")
+        request_id = first_text(body, "RequestId", "requestId")
         self._log(call, attempt, started, "ok", request_id, response.status_code)
         return body
 
@@ -235,7 +190,7 @@ class RpcClient:
             response = session.post(
                 url, data=b"", headers=headers, timeout=(connect, read), stream=True
             )
-            self._read_body(call.action, response)
+            read_body(call.action, response, self.remaining, self._timeouts[1])
         except requests.Timeout as exc:
             raise TransientCloudError(call.action, "Timeout", type(exc).__name__) from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
@@ -243,32 +198,6 @@ class RpcClient:
         except requests.RequestException as exc:
             raise PermanentCloudError(call.action, "RequestFailed", type(exc).__name__) from exc
         return response
-
-    def _read_body(self, action: str, response: requests.Response) -> None:
-        """Read the whole body, each read bounded by the time left: past the deadline the
-        attempt is a ``Timeout``, however steadily the bytes trickle in."""
-        if response.raw is None:  # a body handed over already read (a stand-in session)
-            return
-        chunks: list[bytes] = []
-        try:
-            while True:
-                left = self.remaining()
-                if left <= 0:
-                    raise TransientCloudError(
-                        action, "Timeout", "the answer did not finish before the deadline"
-                    )
-                _bound_socket(response, min(left, self._timeouts[1]))
-                chunk = response.raw.read1(READ_CHUNK)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise TransientCloudError(action, "Timeout", type(exc).__name__) from exc
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise TransientCloudError(action, "ConnectionError", type(exc).__name__) from exc
-        finally:
-            response.close()
-        response._content = b"".join(chunks)  # what requests itself caches the body in
 
     def _log(
         self, call: Call, attempt: int, started: float, outcome: str, request_id: str = "",
@@ -290,28 +219,3 @@ class RpcClient:
             latency_ms=round((self._clock() - started) * 1000),
             outcome=outcome,
         )
-
-
-def _checked(
-    action: str, response: requests.Response, body: dict[str, Any], check: Check | None
-) -> None:
-    if check is None:
-        return
-    try:
-        check(body)
-    except ValueError as exc:
-        raise TransientCloudError(
-            action, "MalformedResponse", str(exc),
-            request_id=_first(body, "RequestId", "requestId")
-            or response.headers.get("x-acs-request-id", ""),
-            http_status=response.status_code,
-        ) from None  # fmt: skip
-
-
-def _bound_socket(response: requests.Response, seconds: float) -> None:
-    """Let the next socket read wait at most ``seconds`` (best effort: the connection's
-    socket is reachable only through urllib3 internals; a mocked answer has none)."""
-    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
-    settimeout = getattr(sock, "settimeout", None)
-    if settimeout is not None:
-        settimeout(max(seconds, 0.001))

@@ -1,0 +1,65 @@
+"""What an invocation is wired to outside tests: the real cloud adapters, built on first
+use with credentials from the FC context or the environment, and the configuration file,
+loaded once per cold start. Tests hand ``app.Invocation`` other factories instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from whitelist_core.config import Config, load_config
+from whitelist_core.logs import register_secret
+from whitelist_core.ports import InstanceInventory, LifecycleHooks, WhitelistStore
+
+ClientsFactory = Callable[[float], tuple[InstanceInventory, WhitelistStore]]
+"""Builds the two ports for one invocation, given its deadline (``time.monotonic``)."""
+
+HooksFactory = Callable[[float], LifecycleHooks]
+"""Builds the ESS lifecycle port for one invocation, given its deadline."""
+
+
+def cloud_clients(context: Any, environ: Mapping[str, str]) -> ClientsFactory:
+    """The real adapters, built on first use (credentials from the FC context or env)."""
+
+    def build(deadline: float) -> tuple[InstanceInventory, WhitelistStore]:
+        from whitelist_core.aliyun.factory import make_clients
+        from whitelist_core.aliyun.transport.credentials import load_credentials
+
+        credentials = load_credentials(context, environ)
+        register_secret(credentials.access_key_secret)
+        register_secret(credentials.security_token)
+        return make_clients(credentials, deadline=deadline, environ=environ)
+
+    return build
+
+
+def cloud_hooks(context: Any, environ: Mapping[str, str]) -> HooksFactory:
+    """The real ESS client, built on first use (same credentials as the other adapters)."""
+
+    def build(deadline: float) -> LifecycleHooks:
+        from whitelist_core.aliyun.factory import make_hooks
+        from whitelist_core.aliyun.transport.credentials import load_credentials
+
+        return make_hooks(load_credentials(context, environ), deadline=deadline, environ=environ)
+
+    return build
+
+
+_CONFIG_CACHE: dict[Path, tuple[float, Config]] = {}
+
+
+def load_cached(path: Path) -> Config:
+    """Load the configuration once per cold start (again only if the file changed)."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = -1.0
+    cached = _CONFIG_CACHE.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    config = load_config(path)
+    _CONFIG_CACHE[path] = (mtime, config)
+    return config
