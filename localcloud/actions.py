@@ -14,7 +14,8 @@ from localcloud.kvstore import responses as kvstore
 from localcloud.mongodb import responses as mongodb
 from localcloud.polardb import responses as polardb
 from localcloud.rds import responses as rds
-from localcloud.state import CloudState
+from localcloud.state import AccountState, CloudState
+from localcloud.sts import responses as sts
 from localcloud.whitelist.models import WhitelistModel
 from localcloud.wire import HttpRequest, Params
 
@@ -23,6 +24,7 @@ WhitelistRunner = Callable[[WhitelistModel, Params, CallContext], dict[str, Any]
 PRODUCTS = {ecs.VERSION: ecs.PRODUCT, kvstore.VERSION: kvstore.PRODUCT}
 PRODUCTS |= {rds.VERSION: rds.PRODUCT, polardb.VERSION: polardb.PRODUCT}
 PRODUCTS |= {mongodb.VERSION: mongodb.PRODUCT, ess.VERSION: ess.PRODUCT}
+PRODUCTS |= {sts.VERSION: sts.PRODUCT}
 
 
 @dataclass(frozen=True)
@@ -33,27 +35,32 @@ class ActionSpec:
     run: Runner
 
 
+def _mine(state: CloudState, ctx: CallContext) -> AccountState:
+    """The account the caller acts in (a role session: the role's account)."""
+    return state.account(ctx.caller.account if ctx.caller else None)
+
+
 def _describe_instances(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
-    return ecs.describe_instances(state.ecs, params, ctx)
+    return ecs.describe_instances(_mine(state, ctx).ecs, params, ctx)
 
 
 def _describe_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
-    return kvstore.describe_security_ips(state.kvstore, params, ctx)
+    return kvstore.describe_security_ips(_mine(state, ctx).kvstore, params, ctx)
 
 
 def _modify_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
-    return kvstore.modify_security_ips(state.kvstore, params, ctx)
+    return kvstore.modify_security_ips(_mine(state, ctx).kvstore, params, ctx)
 
 
 def _complete_lifecycle_action(
     state: CloudState, params: Params, ctx: CallContext
 ) -> dict[str, Any]:
-    return ess.complete_lifecycle_action(state.ess, params, ctx)
+    return ess.complete_lifecycle_action(_mine(state, ctx).ess, params, ctx)
 
 
 def _on(key: str, run: WhitelistRunner) -> Runner:
     """A runner for the whitelist product stored under seed key ``key``."""
-    return lambda state, params, ctx: run(state.whitelists[key], params, ctx)
+    return lambda state, params, ctx: run(_mine(state, ctx).whitelists[key], params, ctx)
 
 
 ACTIONS: dict[tuple[str, str], ActionSpec] = {
@@ -80,6 +87,8 @@ ACTIONS: dict[tuple[str, str], ActionSpec] = {
         mongodb.PRODUCT, _on("mongodb", mongodb.modify_security_ips)
     ),
     ("CompleteLifecycleAction", ess.VERSION): ActionSpec(ess.PRODUCT, _complete_lifecycle_action),
+    ("AssumeRole", sts.VERSION): ActionSpec(sts.PRODUCT, sts.assume_role),
+    ("GetCallerIdentity", sts.VERSION): ActionSpec(sts.PRODUCT, sts.get_caller_identity),
 }
 
 

@@ -13,13 +13,19 @@ from localcloud.errors import (
     IllegalTimestamp,
     IncompleteSignature,
     InvalidAccessKeyIdNotFound,
+    InvalidSecurityTokenExpired,
+    InvalidSecurityTokenMalformed,
+    InvalidSecurityTokenMismatch,
     InvalidSignatureMethod,
     InvalidTimeStampExpired,
     InvalidTimeStampFormat,
     MissingParameter,
+    MissingSecurityToken,
     SignatureDoesNotMatch,
     SignatureNonceUsed,
 )
+from localcloud.principals import DEFAULT_ACCOUNT_ID, Principal, user
+from localcloud.sts.models import SessionBook
 from localcloud.wire import HttpRequest, Params
 
 MAX_SKEW_SECONDS = 15 * 60
@@ -33,6 +39,7 @@ class Identity:
     access_key_id: str
     scheme: str  # "v3" or "v1"
     security_token: str | None
+    principal: Principal | None = None  # the RAM user or role session the key belongs to
 
 
 class NonceBook:
@@ -61,11 +68,27 @@ class NonceBook:
 
 
 class Authenticator:
-    """Verifies V3 and v1 signatures against the known credentials."""
+    """Verifies V3 and v1 signatures against the known credentials.
 
-    def __init__(self, credentials: Mapping[str, str], clock: Callable[[], float]) -> None:
+    Long-term credentials (``credentials``, their owners in ``principals``) accept any
+    security token, or none. Temporary ones (issued by STS into ``sessions``) need the
+    token they were issued with, and are refused once expired on ``now`` (localcloud's
+    clock); signature timestamps are checked against ``clock`` (the wall clock).
+    """
+
+    def __init__(
+        self,
+        credentials: Mapping[str, str],
+        clock: Callable[[], float],
+        principals: Mapping[str, Principal] | None = None,
+        sessions: SessionBook | None = None,
+        now: Callable[[], float] | None = None,
+    ) -> None:
         self.credentials = dict(credentials)
         self._clock = clock
+        self._principals = dict(principals or {})
+        self._sessions = sessions or SessionBook()
+        self._now = now or clock
         self.nonces = NonceBook(clock)
 
     def authenticate(self, request: HttpRequest, params: Params) -> Identity:
@@ -97,8 +120,10 @@ class Authenticator:
         expected = signing.v3_signature(secret, canonical)
         if not hmac.compare_digest(expected, auth.signature):
             raise _mismatch(signing.v3_string_to_sign(canonical))
+        token = request.headers.get("x-acs-security-token")
+        principal = self._check_token(auth.access_key_id, token)
         self._use_nonce(request.headers.get("x-acs-signature-nonce"))
-        return Identity(auth.access_key_id, "v3", request.headers.get("x-acs-security-token"))
+        return Identity(auth.access_key_id, "v3", token, principal)
 
     def _v1(self, request: HttpRequest, params: Params) -> Identity:
         access_key_id = params.require("AccessKeyId")
@@ -110,14 +135,34 @@ class Authenticator:
         expected = signing.v1_signature(secret, string_to_sign)
         if not hmac.compare_digest(expected, params["Signature"]):
             raise _mismatch(string_to_sign)
+        token = params.get("SecurityToken")
+        principal = self._check_token(access_key_id, token)
         self._use_nonce(params.get("SignatureNonce"))
-        return Identity(access_key_id, "v1", params.get("SecurityToken"))
+        return Identity(access_key_id, "v1", token, principal)
 
     def _secret(self, access_key_id: str) -> str:
         secret = self.credentials.get(access_key_id)
-        if secret is None:
+        if secret is not None:
+            return secret
+        session = self._sessions.find(access_key_id)
+        if session is None:
             raise InvalidAccessKeyIdNotFound()
-        return secret
+        return session.secret
+
+    def _check_token(self, access_key_id: str, token: str | None) -> Principal:
+        """Who the key acts as; a temporary key needs its own, unexpired token."""
+        session = self._sessions.find(access_key_id)
+        if session is None:
+            principal = self._principals.get(access_key_id)
+            return principal or user(DEFAULT_ACCOUNT_ID, access_key_id)
+        if not token:
+            raise MissingSecurityToken()
+        if not hmac.compare_digest(token, session.token):
+            issued = self._sessions.issued(token)
+            raise InvalidSecurityTokenMismatch() if issued else InvalidSecurityTokenMalformed()
+        if self._now() >= session.expires_at:
+            raise InvalidSecurityTokenExpired()
+        return session.principal
 
     def _check_time(self, stamp: str | None) -> None:
         if not stamp:

@@ -8,14 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from localcloud import actions
-from localcloud.auth import Authenticator
+from localcloud.auth import Authenticator, Identity
 from localcloud.calls import CallLog
+from localcloud.clock import Clock
 from localcloud.context import CallContext
 from localcloud.ecs.models import EcsModel
 from localcloud.ecs.responses import describe_instances
 from localcloud.errors import CloudError, CustomError
 from localcloud.faults import Fault, FaultBook
 from localcloud.kvstore.exceptions import LockTimeout
+from localcloud.principals import Principal
 from localcloud.ram import refusal
 from localcloud.state import CloudState, Seed, load_seed
 from localcloud.wire import HttpReply, HttpRequest, Params, error_reply, new_request_id
@@ -33,9 +35,12 @@ class Backend:
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ):
-        """``clock`` checks signature timestamps; ``monotonic`` times settling instances."""
+        """``clock`` checks signature timestamps and, moved forward by the admin's
+        ``advance`` (``cloud_clock``), times temporary credentials; ``monotonic`` times
+        settling instances."""
         self._seed = load_seed(seed)
         self.clock = clock
+        self.cloud_clock = Clock(clock)
         self.monotonic = monotonic
         self.stopping = threading.Event()
         self.faults = FaultBook()
@@ -44,45 +49,73 @@ class Backend:
 
     def _load(self, seed: Seed) -> None:
         self.state = CloudState(seed, self.monotonic)
-        self.auth = Authenticator(self.state.credentials, self.clock)
+        self.auth = Authenticator(
+            self.state.credentials,
+            self.clock,
+            self.state.principals,
+            self.state.sessions,
+            self.cloud_clock.now,
+        )
 
     def reset(self, seed: Seed | None = None) -> None:
-        """Start again from ``seed`` (default: the first seed): state, faults, log, nonces."""
+        """Start again from ``seed`` (default: the first seed): state, faults, log, nonces,
+        temporary credentials and the clock's advance."""
         self._load(self._seed if seed is None else load_seed(seed))
         self.faults.clear()
         self.calls.reset()
+        self.cloud_clock.reset()
 
     def handle(self, request: HttpRequest) -> HttpReply:
-        """Answer one cloud API request, and log it."""
+        """Answer one cloud API request, and log it (with its account, when several)."""
         request_id = new_request_id()
         params = request.params()
         action, version = actions.resolve(request, params)
+        caller: Principal | None = None
         try:
-            reply = self._run(request, params, action, version, request_id)
+            spec = actions.lookup(action, version)
+            identity = self.auth.authenticate(request, params)
+            caller = identity.principal
+            reply = self._run(spec, identity, params, action, request_id)
         except CloudError as error:
             product = actions.PRODUCTS.get(version, "Unknown")
             reply = error_reply(error, request_id, request.headers.get("host", ""), product)
             reply.headers.update(error.headers)
-            self.calls.record(action, error.status, error.code)
+            self._record(action, error.status, error.code, caller)
             return reply
-        self.calls.record(action, reply.status, _reply_code(reply))
+        self._record(action, reply.status, _reply_code(reply), caller)
         return reply
 
+    def _record(self, action: str, status: int, code: str | None, caller: Principal | None) -> None:
+        account = caller.account if caller else None
+        self.calls.record(action, status, code, account, keyed=self.state.multi_account)
+
     def _run(
-        self, request: HttpRequest, params: Params, action: str, version: str, request_id: str
+        self,
+        spec: actions.ActionSpec,
+        identity: Identity,
+        params: Params,
+        action: str,
+        request_id: str,
     ) -> HttpReply:
-        spec = actions.lookup(action, version)
-        identity = self.auth.authenticate(request, params)
+        account = identity.principal.account if identity.principal else ""
         denial = self.state.denied.get(identity.access_key_id)
         if denial is not None and action in denial.actions:
             if not denial.empty_listing(action, params.boolean("DryRun")):
-                raise refusal(action, spec.product, identity.access_key_id)
+                raise refusal(action, spec.product, identity.access_key_id, account)
             return self._empty_listing(params, request_id)
         fault = self.faults.take(
-            action, lambda f: not f.lock_timeout or self._busy(params), params.get("RegionId", "")
+            action,
+            lambda f: not f.lock_timeout or self._busy(params, account),
+            params.get("RegionId", ""),
+            account,
         )
         delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
-        ctx = CallContext(delay_s=delay, stopping=self.stopping)
+        ctx = CallContext(
+            delay_s=delay,
+            stopping=self.stopping,
+            caller=identity.principal,
+            now=self.cloud_clock.now(),
+        )
         if fault and fault.status is not None and not (fault.status == 200 and fault.apply):
             ctx.pause()
             return _code_reply(fault, request_id)
@@ -101,9 +134,9 @@ class Backend:
             return _broken_reply(fault, request_id)
         return _answer(fault, {"RequestId": request_id, **result})
 
-    def _busy(self, params: Params) -> bool:
+    def _busy(self, params: Params, account: str) -> bool:
         """True while the Redis instance the call names is being modified."""
-        return self.state.kvstore.busy(params.get("InstanceId", ""))
+        return self.state.account(account or None).kvstore.busy(params.get("InstanceId", ""))
 
     def _empty_listing(self, params: Params, request_id: str) -> HttpReply:
         """The older answer to an unauthorised DescribeInstances: 200 and no instances."""

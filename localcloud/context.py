@@ -5,14 +5,22 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from localcloud.principals import Principal
+
 
 @dataclass
 class CallContext:
-    """Per-call context; ``delay_s`` comes from a delay fault and is slept once per call."""
+    """Per-call context; ``delay_s`` comes from a delay fault and is slept once per call.
+
+    ``caller`` is who signed the call (None for calls made without one, e.g. by a test
+    straight into a model) and ``now`` localcloud's clock when the call came in.
+    """
 
     delay_s: float = 0.0
     stopping: threading.Event = field(default_factory=threading.Event)
     paused: bool = False
+    caller: Principal | None = None
+    now: float = 0.0
 
     def pause(self) -> None:
         """Sleep the injected delay (the first time only); returns early when stopping.

@@ -135,3 +135,35 @@ class ForbiddenRam(CloudError):
         super().__init__()
         if detail is not None:
             self.extra["AccessDeniedDetail"] = dict(detail)
+
+
+class MissingSecurityToken(CloudError):
+    """Temporary credentials (an ``STS.`` AccessKeyId) sent without their token."""
+
+    CODE = "MissingSecurityToken"
+    STATUS = 400
+    MESSAGE = "SecurityToken is mandatory for this action."
+
+
+class InvalidSecurityTokenExpired(CloudError):
+    """Temporary credentials past their ``Expiration`` on localcloud's clock."""
+
+    CODE = "InvalidSecurityToken.Expired"
+    STATUS = 400
+    MESSAGE = "Specified SecurityToken is expired."
+
+
+class InvalidSecurityTokenMismatch(CloudError):
+    """A token that STS issued, but with other temporary credentials."""
+
+    CODE = "InvalidSecurityToken.MismatchWithAccessKey"
+    STATUS = 400
+    MESSAGE = "Specified SecurityToken mismatch with the AccessKey."
+
+
+class InvalidSecurityTokenMalformed(CloudError):
+    """A token STS never issued."""
+
+    CODE = "InvalidSecurityToken.Malformed"
+    STATUS = 400
+    MESSAGE = "Specified SecurityToken is malformed."

@@ -24,7 +24,7 @@ _DEFAULT_MESSAGES = {
 _BOOL_KEYS = ("malformed", "reset", "timeout", "apply", "lock_timeout")
 _KNOWN_KEYS = {
     "action", "status", "code", "message", "delay_ms", "retry_after", "count",
-    "shape", "truncate", "trickle_ms", "region", "after",
+    "shape", "truncate", "trickle_ms", "region", "after", "account",
 }  # fmt: skip
 _BOOL_KEYS_EXTRA = ("loop",)
 SHAPES = ("empty", "instances-list", "renamed", "instance-not-list")
@@ -66,11 +66,17 @@ class Fault:
     trickle_ms: int = 0
     region: str | None = None
     after: int = 0
+    account: str | None = None
 
-    def matches(self, action: str, region: str = "") -> bool:
+    def matches(self, action: str, region: str = "", account: str = "") -> bool:
         """True for its own action (any action when ``action`` is "*"), and, when the
-        fault names a ``region``, only for calls whose ``RegionId`` is that region."""
-        return self.action in ("*", action) and self.region in (None, region)
+        fault names a ``region``, only for calls whose ``RegionId`` is that region; when
+        it names an ``account``, only for calls made in that account."""
+        return (
+            self.action in ("*", action)
+            and self.region in (None, region)
+            and self.account in (None, account)
+        )
 
     def error_code(self) -> str:
         """The code answered by a status fault (a sensible default per status)."""
@@ -119,7 +125,7 @@ def parse_fault(body: Mapping[str, Any]) -> Fault:
     for key in ("status", "delay_ms", "retry_after", "count", "truncate", "trickle_ms", "after"):
         if body.get(key) is not None:
             setattr(fault, key, _int(body, key))
-    for key in ("code", "message", "shape", "region"):
+    for key in ("code", "message", "shape", "region", "account"):
         if body.get(key) is not None:
             setattr(fault, key, str(body[key]))
     for key in (*_BOOL_KEYS, *_BOOL_KEYS_EXTRA):
@@ -171,13 +177,18 @@ class FaultBook:
             self._faults.append(fault)
 
     def take(
-        self, action: str, fires: Callable[[Fault], bool] = lambda _: True, region: str = ""
+        self,
+        action: str,
+        fires: Callable[[Fault], bool] = lambda _: True,
+        region: str = "",
+        account: str = "",
     ) -> Fault | None:
-        """The first fault for ``action`` (in ``region``) that ``fires`` now, counting one
-        use of it; a fault with ``after`` lets that many matching calls through first."""
+        """The first fault for ``action`` (in ``region``, ``account``) that ``fires`` now,
+        counting one use of it; a fault with ``after`` lets that many matching calls
+        through first."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(action, region) and fires(fault):
+                if fault.matches(action, region, account) and fires(fault):
                     if fault.after:
                         fault.after -= 1
                         return None

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import requests
 import responses
 
-from localcloud.admin import apply_ecs, apply_kvstore, apply_whitelist, route
+from localcloud.admin import apply_ecs, apply_kvstore, apply_whitelist, clock, route
 from localcloud.backend import Backend
 from localcloud.faults import parse_fault
 from localcloud.state import Seed
@@ -77,13 +77,18 @@ class LocalCloud:
             raise requests.exceptions.ReadTimeout("localcloud: read timed out (fault)")
         return reply.status, reply.headers, reply.body
 
-    def state(self) -> dict[str, Any]:
-        """The state dump (seed shape), as ``GET /_localcloud/state``."""
-        return self.backend.state.dump()
+    def state(self, account: str | None = None) -> dict[str, Any]:
+        """The state dump (seed shape), as ``GET /_localcloud/state[?account=uid]``."""
+        return self.backend.state.dump(account)
 
-    def calls(self) -> dict[str, Any]:
-        """``{"counts": {...}, "calls": [...]}``, as ``GET /_localcloud/calls``."""
-        return self.backend.calls.snapshot()
+    def calls(self, account: str | None = None) -> dict[str, Any]:
+        """``{"counts": {...}, "calls": [...]}``, as ``GET /_localcloud/calls[?account=uid]``."""
+        return self.backend.calls.snapshot(account)
+
+    def advance_clock(self, seconds: float) -> str:
+        """Move localcloud's clock forward (temporary credentials expire on it), as
+        ``POST /_localcloud/clock``; returns the new time (ISO 8601)."""
+        return str(clock(self.backend, {"advance_seconds": seconds})["now"])
 
     def reset_calls(self) -> None:
         """Empty the call log, as ``POST /_localcloud/reset-calls``."""
@@ -97,31 +102,51 @@ class LocalCloud:
         """Remove every fault, as ``DELETE /_localcloud/faults``."""
         self.backend.faults.clear()
 
-    def put_instances(self, region: str, instances: Sequence[Mapping[str, Any]]) -> None:
+    # Every seeding method takes ``account`` (an account id; default: the default account).
+
+    def put_instances(
+        self, region: str, instances: Sequence[Mapping[str, Any]], account: str | None = None
+    ) -> None:
         """Add or replace ECS instances (DescribeInstances shape) in ``region``."""
-        apply_ecs(self.backend, {"region": region, "put": list(instances)})
+        apply_ecs(self.backend, {"region": region, "put": list(instances), "account": account})
 
-    def delete_instances(self, region: str, instance_ids: Sequence[str]) -> None:
+    def delete_instances(
+        self, region: str, instance_ids: Sequence[str], account: str | None = None
+    ) -> None:
         """Release ECS instances from ``region``."""
-        apply_ecs(self.backend, {"region": region, "delete": list(instance_ids)})
+        body = {"region": region, "delete": list(instance_ids), "account": account}
+        apply_ecs(self.backend, body)
 
-    def put_redis_instances(self, region: str, instances: Sequence[Mapping[str, Any]]) -> None:
+    def put_redis_instances(
+        self, region: str, instances: Sequence[Mapping[str, Any]], account: str | None = None
+    ) -> None:
         """Add or replace Redis instances (seed shape) in ``region``."""
-        apply_kvstore(self.backend, {"region": region, "put": list(instances)})
+        apply_kvstore(self.backend, {"region": region, "put": list(instances), "account": account})
 
-    def set_instance_status(self, instance_id: str, status: str) -> None:
+    def set_instance_status(
+        self, instance_id: str, status: str, account: str | None = None
+    ) -> None:
         """Set a Redis instance's InstanceStatus (e.g. "Changing" to refuse writes)."""
-        apply_kvstore(self.backend, {"status": {instance_id: status}})
+        apply_kvstore(self.backend, {"status": {instance_id: status}, "account": account})
 
     def put_db_instances(
-        self, product: str, region: str, instances: Sequence[Mapping[str, Any]]
+        self,
+        product: str,
+        region: str,
+        instances: Sequence[Mapping[str, Any]],
+        account: str | None = None,
     ) -> None:
         """Add or replace RDS / PolarDB / MongoDB instances (``product``: rds, polardb, mongodb)."""
-        apply_whitelist(self.backend, product, {"region": region, "put": list(instances)})
+        body = {"region": region, "put": list(instances), "account": account}
+        apply_whitelist(self.backend, product, body)
 
-    def set_db_status(self, product: str, instance_id: str, status: str) -> None:
+    def set_db_status(
+        self, product: str, instance_id: str, status: str, account: str | None = None
+    ) -> None:
         """Set an RDS / PolarDB / MongoDB instance's status ("Running" accepts writes)."""
-        apply_whitelist(self.backend, product, {"status": {instance_id: status}})
+        apply_whitelist(
+            self.backend, product, {"status": {instance_id: status}, "account": account}
+        )
 
     def reset(self, seed: Seed | None = None) -> None:
         """Back to ``seed`` (default: the first seed), with no faults and an empty log."""

@@ -16,10 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from localcloud.errors import ForbiddenRam
+from localcloud.errors import CloudError, ForbiddenRam
+from localcloud.principals import DEFAULT_ACCOUNT_ID
+from localcloud.sts.exceptions import CallerNoPermission
 
 ANSWERS = ("forbidden", "empty-list")
-ACCOUNT_ID = "1234567890123456"  # the account every localcloud principal belongs to
+ACCOUNT_ID = DEFAULT_ACCOUNT_ID  # the default account (a refusal names the caller's own)
 # RAM service codes of the products' actions (ecs:DescribeInstances, kvstore:...).
 RAM_CODES = {"Ecs": "ecs", "R-kvstore": "kvstore"}
 
@@ -51,19 +53,21 @@ def denial_from_seed(item: Mapping[str, Any]) -> Denial | None:
     return Denial(frozenset(map(str, item["Denied"])), str(answer))
 
 
-def refusal(action: str, product: str, access_key_id: str) -> ForbiddenRam:
-    """The 403 for ``access_key_id`` calling ``action`` of ``product``.
+def refusal(action: str, product: str, access_key_id: str, account: str = ACCOUNT_ID) -> CloudError:
+    """The 403 for ``access_key_id`` (of ``account``) calling ``action`` of ``product``.
 
     Detail values are choices in the real field set: a RAM user (``SubUser``) named after
     its AccessKeyId, no policy allowing the action (``ImplicitDeny``), and an opaque
-    diagnostic blob.
+    diagnostic blob. STS answers its own ``NoPermission`` instead (no detail).
     """
+    if product == "Sts":
+        return CallerNoPermission()
     auth_action = f"{RAM_CODES.get(product, product.lower())}:{action}"
     detail = {
         "AuthAction": auth_action,
         "AuthPrincipalType": "SubUser",
         "AuthPrincipalDisplayName": access_key_id,
-        "AuthPrincipalOwnerId": ACCOUNT_ID,
+        "AuthPrincipalOwnerId": account,
         "NoPermissionType": "ImplicitDeny",
         "PolicyType": "AccountLevelIdentityBasedPolicy",
         "EncodedDiagnosticMessage": _diagnostic(auth_action, access_key_id),

@@ -1,4 +1,4 @@
-"""The state container: credentials, ECS, R-KVStore and the other databases, from a seed."""
+"""The state container: credentials, accounts (their ECS, databases, roles), sessions."""
 
 from __future__ import annotations
 
@@ -8,27 +8,46 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from localcloud.accounts import (
+    DEFAULT_ACCOUNT_ID,
+    RESOURCE_KEYS,
+    WHITELIST_PRODUCTS,
+    AccountState,
+    UnknownAccount,
+    split_seed,
+)
 from localcloud.ecs.models import EcsModel
 from localcloud.ess.models import EssModel
-from localcloud.kvstore.models import KvstoreModel, instance_from_seed
-from localcloud.mongodb import new_model as new_mongodb
-from localcloud.polardb import new_model as new_polardb
+from localcloud.kvstore.models import KvstoreModel
+from localcloud.principals import Principal, role_session, user
 from localcloud.ram import Denial, denial_from_seed
-from localcloud.rds import new_model as new_rds
+from localcloud.sts.models import SessionBook
 from localcloud.whitelist.models import WhitelistModel
 
 DEFAULT_ACCESS_KEY_ID = "localcloud-id"
 DEFAULT_ACCESS_KEY_SECRET = "localcloud-secret"  # noqa: S105 - a published fake credential
-WHITELIST_PRODUCTS = {"rds": new_rds, "polardb": new_polardb, "mongodb": new_mongodb}
-"""The database products beside R-KVStore: seed/state key -> a new empty backend."""
-_SEED_KEYS = {"credentials", "ecs", "kvstore", "ess", "settle_ms", *WHITELIST_PRODUCTS}
+_SEED_KEYS = {"credentials", "settle_ms", "accounts", *RESOURCE_KEYS}
+_CREDENTIAL_KEYS = {"AccessKeyId", "AccessKeySecret", "Account", "Role", "Denied", "DeniedAnswer"}
 
 Seed = Mapping[str, Any]
+
+__all__ = [
+    "DEFAULT_ACCESS_KEY_ID",
+    "DEFAULT_ACCESS_KEY_SECRET",
+    "DEFAULT_ACCOUNT_ID",
+    "WHITELIST_PRODUCTS",
+    "AccountState",
+    "CloudState",
+    "Seed",
+    "load_seed",
+]
 
 
 class CloudState:
     """Everything the APIs read and write. Dumps in the seed's shape.
 
+    The default account's services are also reachable as ``ecs``, ``kvstore``,
+    ``whitelists`` and ``ess``; other accounts through :meth:`account`.
     ``monotonic`` is the clock instances settle on after a write (seed ``settle_ms``).
     """
 
@@ -40,41 +59,92 @@ class CloudState:
         if unknown:
             raise ValueError(f"unknown seed keys: {sorted(unknown)}")
         self.settle_ms = _settle_ms(seed)
+        self.multi_account = "accounts" in seed
+        self.accounts = {
+            uid: AccountState(uid, own, self.settle_ms / 1000, monotonic)
+            for uid, own in split_seed(seed).items()
+        }
         self.credentials = {DEFAULT_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_SECRET}
+        self.principals = {DEFAULT_ACCESS_KEY_ID: user(DEFAULT_ACCOUNT_ID, DEFAULT_ACCESS_KEY_ID)}
         self.denied: dict[str, Denial] = {}
         for item in seed.get("credentials", []):
-            self.credentials[str(item["AccessKeyId"])] = str(item["AccessKeySecret"])
-            denial = denial_from_seed(item)
-            if denial is not None:
-                self.denied[str(item["AccessKeyId"])] = denial
-        self.ecs = EcsModel()
-        for region, instances in _regions(seed, "ecs").items():
-            self.ecs.put(region, instances)
-        self.kvstore = KvstoreModel(self.settle_ms / 1000, monotonic)
-        for region, instances in _regions(seed, "kvstore").items():
-            self.kvstore.put(region, [instance_from_seed(item) for item in instances])
-        self.ess = EssModel(seed.get("ess"))
-        self.whitelists: dict[str, WhitelistModel] = {}
-        for key, new_model in WHITELIST_PRODUCTS.items():
-            model = self.whitelists[key] = new_model()
-            for region, instances in _regions(seed, key).items():
-                model.put(region, instances)
+            self._add_credential(item)
+        self.sessions = SessionBook()
 
-    def dump(self) -> dict[str, Any]:
-        """The state in the seed's shape (a seed that reproduces it)."""
-        credentials = [
-            {"AccessKeyId": key, "AccessKeySecret": secret}
-            | (self.denied[key].to_seed() if key in self.denied else {})
-            for key, secret in self.credentials.items()
-        ]
-        products = {key: model.dump() for key, model in self.whitelists.items()}
-        return {
-            "credentials": credentials,
-            "ecs": self.ecs.dump(),
-            "kvstore": self.kvstore.dump(),
-            **products,
-            "ess": self.ess.dump(),
-        } | ({"settle_ms": self.settle_ms} if self.settle_ms else {})
+    def _add_credential(self, item: Mapping[str, Any]) -> None:
+        unknown = set(item) - _CREDENTIAL_KEYS
+        if unknown:
+            raise ValueError(f"unknown credential keys: {sorted(unknown)}")
+        key = str(item["AccessKeyId"])
+        account = str(item.get("Account", DEFAULT_ACCOUNT_ID))
+        if account not in self.accounts:
+            raise ValueError(f"credential {key} names account {account}, not in the seed")
+        self.credentials[key] = str(item["AccessKeySecret"])
+        role = item.get("Role")
+        self.principals[key] = role_session(account, str(role)) if role else user(account, key)
+        denial = denial_from_seed(item)
+        if denial is not None:
+            self.denied[key] = denial
+
+    def account(self, uid: str | None = None) -> AccountState:
+        """The account ``uid`` (default: the default account), or :class:`UnknownAccount`."""
+        found = self.accounts.get(uid or DEFAULT_ACCOUNT_ID)
+        if found is None:
+            raise UnknownAccount(str(uid))
+        return found
+
+    @property
+    def ecs(self) -> EcsModel:
+        """The default account's ECS."""
+        return self.account().ecs
+
+    @property
+    def kvstore(self) -> KvstoreModel:
+        """The default account's R-KVStore."""
+        return self.account().kvstore
+
+    @property
+    def whitelists(self) -> dict[str, WhitelistModel]:
+        """The default account's RDS, PolarDB and MongoDB (by seed key)."""
+        return self.account().whitelists
+
+    @property
+    def ess(self) -> EssModel:
+        """The default account's ESS."""
+        return self.account().ess
+
+    def dump(self, account: str | None = None) -> dict[str, Any]:
+        """The state in the seed's shape (a seed that reproduces it); with ``account``,
+        that account's keys alone (its resources and roles)."""
+        if account is not None:
+            return self.account(account).dump()
+        dumped: dict[str, Any] = {
+            "credentials": [self._dump_credential(k) for k in self.credentials]
+        }
+        dumped |= self.account().dump_resources()
+        if self.settle_ms:
+            dumped["settle_ms"] = self.settle_ms
+        if self.multi_account:
+            dumped["accounts"] = self._dump_accounts()
+        return dumped
+
+    def _dump_credential(self, key: str) -> dict[str, Any]:
+        principal: Principal = self.principals[key]
+        item: dict[str, Any] = {"AccessKeyId": key, "AccessKeySecret": self.credentials[key]}
+        if principal.account != DEFAULT_ACCOUNT_ID:
+            item["Account"] = principal.account
+        if principal.kind == "role":
+            item["Role"] = principal.name
+        return item | (self.denied[key].to_seed() if key in self.denied else {})
+
+    def _dump_accounts(self) -> dict[str, Any]:
+        dumped: dict[str, Any] = {}
+        for uid, state in self.accounts.items():
+            if uid != DEFAULT_ACCOUNT_ID:
+                dumped[uid] = state.dump()
+            elif state.roles:
+                dumped[uid] = {"roles": state.dump()["roles"]}
+        return dumped
 
 
 def load_seed(source: str | Path | Seed | None) -> dict[str, Any]:
@@ -87,13 +157,6 @@ def load_seed(source: str | Path | Seed | None) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise ValueError("a seed file holds one JSON object")
     return loaded
-
-
-def _regions(seed: Seed, key: str) -> Mapping[str, list[Mapping[str, Any]]]:
-    regions = seed.get(key, {})
-    if not isinstance(regions, Mapping):
-        raise ValueError(f'seed "{key}" maps region ids to lists of instances')
-    return regions
 
 
 def _settle_ms(seed: Seed) -> int:

@@ -5,12 +5,14 @@ Not a test module; a unique name so it cannot clash with other folders' helpers.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_r_kvstore20150101.client import Client as KvstoreClient
+from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.models import Config
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
@@ -112,6 +114,83 @@ def config(endpoint: str, key: str = ID, secret: str = SECRET, token: str | None
         protocol="http",
         region_id="cn-hangzhou",
     )
+
+
+def sts(endpoint: str, **kwargs: Any) -> StsClient:
+    return StsClient(config(endpoint, **kwargs))
+
+
+CENTRAL, MEMBER, SHARED, OUTSIDE = (
+    "1234567890123456",  # the default account: the function's own
+    "2222222222222222",
+    "3333333333333333",
+    "5555555555555555",
+)
+FN_KEY, FN_SECRET = "fn-role-id", "fn-role-secret"  # the function's role, as FC hands it over
+OUT_KEY, OUT_SECRET = "outsider-id", "outsider-secret"
+MEMBER_ROLE = f"acs:ram::{MEMBER}:role/whitelist-member"
+EXTERNAL_ROLE = f"acs:ram::{MEMBER}:role/whitelist-external"
+SHARED_ROLE = f"acs:ram::{SHARED}:role/shared-db"
+MEMBER_REDIS = "r-bp1member000001"
+SHARED_RDS = "rm-bp1shared00001"
+
+
+def trust(*principals: str, external_id: str | None = None) -> dict[str, Any]:
+    """A RAM trust policy letting ``principals`` assume the role."""
+    statement: dict[str, Any] = {
+        "Action": "sts:AssumeRole",
+        "Effect": "Allow",
+        "Principal": {"RAM": list(principals)},
+    }
+    if external_id is not None:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return {"Statement": [statement], "Version": "1"}
+
+
+def accounts_seed() -> dict[str, Any]:
+    """The central (default) account and three others; the same IP in two of them."""
+    fn_role = f"acs:ram::{CENTRAL}:role/whitelist-fn"
+    return {
+        "credentials": [
+            {"AccessKeyId": FN_KEY, "AccessKeySecret": FN_SECRET, "Role": "whitelist-fn"},
+            {"AccessKeyId": OUT_KEY, "AccessKeySecret": OUT_SECRET, "Account": OUTSIDE},
+        ],
+        "ecs": {"cn-hangzhou": [make_instance("i-bp1central00001", "10.0.1.5")]},
+        "kvstore": {"cn-hangzhou": [make_redis_instance("r-bp1central00001")]},
+        "accounts": {
+            MEMBER: {
+                "ecs": {"cn-hangzhou": [make_instance("i-bp1member000001", "10.0.1.5")]},
+                "kvstore": {"cn-hangzhou": [make_redis_instance(MEMBER_REDIS)]},
+                "roles": [
+                    {
+                        "RoleName": "whitelist-member",
+                        "Arn": MEMBER_ROLE,
+                        "AssumeRolePolicyDocument": trust(fn_role),
+                    },
+                    {
+                        "RoleName": "whitelist-external",
+                        "AssumeRolePolicyDocument": trust(
+                            f"acs:ram::{CENTRAL}:root", external_id="ext-0123"
+                        ),
+                        "MaxSessionDuration": 7200,
+                    },
+                ],
+            },
+            SHARED: {
+                "rds": {"cn-hangzhou": [make_db_instance("rds", SHARED_RDS)]},
+                "roles": [
+                    {
+                        "RoleName": "shared-db",
+                        "Arn": SHARED_ROLE,
+                        "AssumeRolePolicyDocument": json.dumps(
+                            trust(f"acs:ram::{CENTRAL}:root", f"acs:ram::{MEMBER}:root")
+                        ),
+                    }
+                ],
+            },
+            OUTSIDE: {},
+        },
+    }
 
 
 def kvstore(endpoint: str, **kwargs: Any) -> KvstoreClient:
