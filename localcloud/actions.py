@@ -87,6 +87,22 @@ ACTIONS: dict[tuple[str, str], ActionSpec] = {
         mongodb.PRODUCT, _on("mongodb", mongodb.modify_security_ips)
     ),
     ("CompleteLifecycleAction", ess.VERSION): ActionSpec(ess.PRODUCT, _complete_lifecycle_action),
+    # The products' list APIs (an account-wide audit finds every database with them).
+    ("DescribeInstances", kvstore.VERSION): ActionSpec(
+        kvstore.PRODUCT,
+        lambda state, params, ctx: kvstore.describe_instances(
+            _mine(state, ctx).kvstore, params, ctx
+        ),
+    ),
+    ("DescribeDBInstances", rds.VERSION): ActionSpec(
+        rds.PRODUCT, _on("rds", rds.describe_db_instances)
+    ),
+    ("DescribeDBClusters", polardb.VERSION): ActionSpec(
+        polardb.PRODUCT, _on("polardb", polardb.describe_db_clusters)
+    ),
+    ("DescribeDBInstances", mongodb.VERSION): ActionSpec(
+        mongodb.PRODUCT, _on("mongodb", mongodb.describe_db_instances)
+    ),
     ("AssumeRole", sts.VERSION): ActionSpec(sts.PRODUCT, sts.assume_role),
     ("GetCallerIdentity", sts.VERSION): ActionSpec(sts.PRODUCT, sts.get_caller_identity),
 }

@@ -100,7 +100,8 @@ class Backend:
         account = identity.principal.account if identity.principal else ""
         denial = self.state.denied.get(identity.access_key_id)
         if denial is not None and action in denial.actions:
-            if not denial.empty_listing(action, params.boolean("DryRun")):
+            old_answer = denial.empty_listing(action, params.boolean("DryRun"))
+            if not (old_answer and spec.product == "Ecs"):
                 raise refusal(action, spec.product, identity.access_key_id, account)
             return self._empty_listing(params, request_id)
         fault = self.faults.take(
@@ -108,6 +109,7 @@ class Backend:
             lambda f: not f.lock_timeout or self._busy(params, account),
             params.get("RegionId", ""),
             account,
+            spec.product,
         )
         delay = fault.delay_ms / 1000 if fault and not fault.timeout else 0.0
         ctx = CallContext(

@@ -88,9 +88,14 @@ def make_redis_instance(
     groups: Sequence[Mapping[str, Any]] | None = None,
     *,
     status: str = "Normal",
+    **extra: Any,
 ) -> dict[str, Any]:
-    """A Redis/Tair instance in the seed shape; by default only ``default`` = 127.0.0.1."""
+    """A Redis/Tair instance in the seed shape; by default only ``default`` = 127.0.0.1.
+
+    ``extra`` fields pass through (e.g. ``InstanceName``, listed by ``DescribeInstances``).
+    """
     return {
+        **extra,
         "InstanceId": instance_id,
         "InstanceStatus": status,
         "SecurityIpGroups": [dict(g) for g in groups]

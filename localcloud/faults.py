@@ -24,7 +24,7 @@ _DEFAULT_MESSAGES = {
 _BOOL_KEYS = ("malformed", "reset", "timeout", "apply", "lock_timeout")
 _KNOWN_KEYS = {
     "action", "status", "code", "message", "delay_ms", "retry_after", "count",
-    "shape", "truncate", "trickle_ms", "region", "after", "account",
+    "shape", "truncate", "trickle_ms", "region", "after", "account", "product",
 }  # fmt: skip
 _BOOL_KEYS_EXTRA = ("loop",)
 SHAPES = ("empty", "instances-list", "renamed", "instance-not-list")
@@ -67,15 +67,19 @@ class Fault:
     region: str | None = None
     after: int = 0
     account: str | None = None
+    product: str | None = None
 
-    def matches(self, action: str, region: str = "", account: str = "") -> bool:
+    def matches(self, action: str, region: str = "", account: str = "", product: str = "") -> bool:
         """True for its own action (any action when ``action`` is "*"), and, when the
         fault names a ``region``, only for calls whose ``RegionId`` is that region; when
-        it names an ``account``, only for calls made in that account."""
+        it names an ``account``, only for calls made in that account; when it names a
+        ``product`` (``Ecs``, ``R-kvstore``, ``Rds``, ``polardb``, ``Dds``, ``Ess``, ``Sts``),
+        only for that product's calls (``DescribeInstances`` is ECS's and R-KVStore's)."""
         return (
             self.action in ("*", action)
             and self.region in (None, region)
             and self.account in (None, account)
+            and self.product in (None, product)
         )
 
     def error_code(self) -> str:
@@ -125,7 +129,7 @@ def parse_fault(body: Mapping[str, Any]) -> Fault:
     for key in ("status", "delay_ms", "retry_after", "count", "truncate", "trickle_ms", "after"):
         if body.get(key) is not None:
             setattr(fault, key, _int(body, key))
-    for key in ("code", "message", "shape", "region", "account"):
+    for key in ("code", "message", "shape", "region", "account", "product"):
         if body.get(key) is not None:
             setattr(fault, key, str(body[key]))
     for key in (*_BOOL_KEYS, *_BOOL_KEYS_EXTRA):
@@ -182,13 +186,14 @@ class FaultBook:
         fires: Callable[[Fault], bool] = lambda _: True,
         region: str = "",
         account: str = "",
+        product: str = "",
     ) -> Fault | None:
         """The first fault for ``action`` (in ``region``, ``account``) that ``fires`` now,
         counting one use of it; a fault with ``after`` lets that many matching calls
         through first."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(action, region, account) and fires(fault):
+                if fault.matches(action, region, account, product) and fires(fault):
                     if fault.after:
                         fault.after -= 1
                         return None

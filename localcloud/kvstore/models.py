@@ -112,6 +112,17 @@ class KvstoreModel:
             return False
         return instance.modify_lock.locked() or instance.status == "Changing"
 
+    def listing(self) -> list[tuple[str, dict[str, Any]]]:
+        """(region, instance without its groups) for every instance: the list API's items."""
+        with self._lock:
+            found = []
+            for region, instances in self.regions.items():
+                for instance in instances.values():
+                    instance.settle(self._clock())
+                    base = {"InstanceId": instance.instance_id, "InstanceStatus": instance.status}
+                    found.append((region, {**instance.extra, **base, "RegionId": region}))
+            return found
+
     def describe(self, instance_id: str) -> list[dict[str, str]]:
         """The instance's groups in the DescribeSecurityIps wire shape."""
         instance = self.find(instance_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import InvalidParameter
+from localcloud.inventory import Listing, list_instances
 from localcloud.kvstore import entries as rules
 from localcloud.kvstore.models import MODES, KvstoreModel, Modification
 from localcloud.wire import Params
@@ -42,3 +43,22 @@ def parse_modification(params: Params) -> Modification:
     group = rules.check_group_name(params.get("SecurityIpGroupName") or rules.DEFAULT_GROUP)
     entries = tuple(rules.parse_list(text))
     return Modification(instance_id, group, attribute, mode, entries)
+
+
+LISTING = Listing(
+    items=("Instances", "KVStoreInstance"),
+    id_field="InstanceId",
+    status_field="InstanceStatus",
+    ids_param="InstanceIds",
+    status_param="InstanceStatus",
+    sizes=range(1, 51),  # "Maximum value: 50. Default value: 30."
+    total_key="TotalCount",
+    size_key="PageSize",
+    region_required=False,
+)
+
+
+def describe_instances(model: KvstoreModel, params: Params, ctx: CallContext) -> dict[str, Any]:
+    """DescribeInstances([RegionId], [InstanceIds], [InstanceStatus], PageNumber, PageSize)."""
+    ctx.pause()
+    return list_instances(LISTING, model.listing(), params)

@@ -10,6 +10,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import DryRunOperation
+from localcloud.inventory import Listing, list_instances
 from localcloud.mongodb.models import RULES
 from localcloud.whitelist.models import WhitelistModel
 from localcloud.whitelist.responses import WriteNames, parse_change
@@ -58,3 +59,26 @@ def modify_security_ips(model: WhitelistModel, params: Params, ctx: CallContext)
         raise DryRunOperation()
     model.modify(change, ctx.pause)
     return {}
+
+
+LISTING = Listing(
+    items=("DBInstances", "DBInstance"),
+    id_field="DBInstanceId",
+    status_field="DBInstanceStatus",
+    ids_param="DBInstanceId",
+    status_param="DBInstanceStatus",
+    sizes=(30, 50, 100),
+    total_key="TotalCount",
+    size_key="PageSize",
+    type_param="DBInstanceType",
+    default_type="replicate",  # the request's documented default: sharded clusters need asking
+)
+
+
+def describe_db_instances(
+    model: WhitelistModel, params: Params, ctx: CallContext
+) -> dict[str, Any]:
+    """DescribeDBInstances(RegionId, [DBInstanceId], [DBInstanceStatus], [DBInstanceType],
+    PageNumber, PageSize)."""
+    ctx.pause()
+    return list_instances(LISTING, model.listing(), params)

@@ -6,6 +6,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import InvalidParameter
+from localcloud.inventory import Listing, list_instances
 from localcloud.polardb.models import RULES
 from localcloud.whitelist.models import WhitelistModel
 from localcloud.whitelist.responses import WriteNames, parse_change
@@ -48,3 +49,21 @@ def modify_db_cluster_access_whitelist(
         raise InvalidParameter("WhiteListType", "localcloud serves IP whitelists only.")
     model.modify(parse_change(RULES, NAMES, params), ctx.pause)
     return {}
+
+
+LISTING = Listing(
+    items=("Items", "DBCluster"),
+    id_field="DBClusterId",
+    status_field="DBClusterStatus",
+    ids_param="DBClusterIds",
+    status_param="DBClusterStatus",
+    sizes=(30, 50, 100),
+    total_key="TotalRecordCount",
+    size_key="PageRecordCount",
+)
+
+
+def describe_db_clusters(model: WhitelistModel, params: Params, ctx: CallContext) -> dict[str, Any]:
+    """DescribeDBClusters(RegionId, [DBClusterIds], [DBClusterStatus], PageNumber, PageSize)."""
+    ctx.pause()
+    return list_instances(LISTING, model.listing(), params)

@@ -7,6 +7,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import InvalidParameter
+from localcloud.inventory import Listing, list_instances
 from localcloud.rds.models import ENHANCED_MODE, NETWORK_TYPES, RULES
 from localcloud.whitelist.models import Change, WhitelistModel
 from localcloud.whitelist.responses import WriteNames, parse_change
@@ -68,3 +69,25 @@ def _network_checked(model: WhitelistModel, change: Change) -> Change:
     if not enhanced and network not in (None, "MIX"):
         raise InvalidParameter("WhitelistNetworkType", "Only MIX is valid in standard mode.")
     return change
+
+
+LISTING = Listing(
+    items=("Items", "DBInstance"),
+    id_field="DBInstanceId",
+    status_field="DBInstanceStatus",
+    ids_param="DBInstanceId",
+    status_param="DBInstanceStatus",
+    sizes=range(1, 101),
+    total_key="TotalRecordCount",
+    size_key="PageRecordCount",
+    tokens=True,
+)
+
+
+def describe_db_instances(
+    model: WhitelistModel, params: Params, ctx: CallContext
+) -> dict[str, Any]:
+    """DescribeDBInstances(RegionId, [DBInstanceId], [DBInstanceStatus], PageNumber, PageSize
+    or MaxResults, NextToken)."""
+    ctx.pause()
+    return list_instances(LISTING, model.listing(), params)

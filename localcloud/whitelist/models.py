@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from localcloud.whitelist.entries import seeded_entries
-from localcloud.whitelist.rules import Rules
+from localcloud.whitelist.rules import Rules, Shape
 
 
 @dataclass
@@ -124,6 +124,16 @@ class WhitelistModel:
         with self._lock:
             self.find(instance_id).status = status
 
+    def listing(self) -> list[tuple[str, dict[str, Any]]]:
+        """(region, instance without its groups) for every instance: the list API's items."""
+        shape = self.rules.shape
+        with self._lock:
+            return [
+                (region, {**i.extra, **_listed(shape, i), "RegionId": region})
+                for region, instances in self.regions.items()
+                for i in instances.values()
+            ]
+
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """Every region's instances in the seed shape (groups as a plain list)."""
         shape = self.rules.shape
@@ -144,6 +154,10 @@ class WhitelistModel:
     def _drop(self, instance_id: str) -> None:
         for instances in self.regions.values():
             instances.pop(instance_id, None)
+
+
+def _listed(shape: Shape, instance: DbInstance) -> dict[str, str]:
+    return {shape.id_field: instance.instance_id, shape.status_field: instance.status}
 
 
 def _apply(rules: Rules, instance: DbInstance, change: Change) -> None:

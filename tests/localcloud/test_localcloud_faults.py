@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 import requests
+from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_r_kvstore20150101 import models as kv_models
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException, ThrottlingException
 from aliyunsdkcore.auth.composer import rpc_signature_composer
-from localcloud_support import ID, SECRET, Running, kvstore
+from localcloud_support import ID, SECRET, Running, ecs, kvstore
 
 R = "r-bp1orders0000001"
 
@@ -205,3 +206,16 @@ def test_overlapping_modifications_answer_lock_timeout(
     assert orders(lc) == "10.0.1.1,10.0.9.99,10.0.4.1"
     append(lc, "10.0.4.2")
     assert orders(lc).endswith(",10.0.4.1,10.0.4.2")
+
+
+def test_a_fault_names_the_product_its_action_belongs_to(lc: Running) -> None:
+    # DescribeInstances is ECS's host listing and R-KVStore's inventory listing.
+    fault(lc, action="DescribeInstances", product="Ecs", status=503)
+    listing = kvstore(lc.endpoint).describe_instances(
+        kv_models.DescribeInstancesRequest(region_id="cn-hangzhou")
+    )
+    assert listing.body.total_count == 2
+    request = ecs_models.DescribeInstancesRequest(region_id="cn-hangzhou")
+    with pytest.raises(AlibabaCloudException) as refused:
+        ecs(lc.endpoint).describe_instances(request)
+    assert refused.value.code == "ServiceUnavailable"
