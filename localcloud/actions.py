@@ -108,6 +108,14 @@ ACTIONS: dict[tuple[str, str], ActionSpec] = {
 }
 
 
+def catalogue() -> dict[tuple[str, str], list[str]]:
+    """Every API served: (product, version) -> its actions, sorted (for ``--help``)."""
+    served: dict[tuple[str, str], list[str]] = {}
+    for (action, version), spec in sorted(ACTIONS.items(), key=lambda item: item[0][1]):
+        served.setdefault((spec.product, version), []).append(action)
+    return {key: sorted(actions) for key, actions in served.items()}
+
+
 def resolve(request: HttpRequest, params: Params) -> tuple[str, str]:
     """(action, version) from the legacy parameters, else the V3 headers."""
     action = params.get("Action") or request.headers.get("x-acs-action", "")

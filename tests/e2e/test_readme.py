@@ -98,6 +98,7 @@ def test_the_readme_has_runnable_blocks_and_few_skipped_ones() -> None:
 )
 def test_readme_block_runs_as_written(line: int, body: str, tmp_path: Path) -> None:
     clone = fresh_clone(tmp_path)
+    before = sorted(os.listdir(clone))
     environ = {
         k: v for k, v in os.environ.items() if not k.startswith(("WHITELIST_", "ALIBABA_CLOUD_"))
     }
@@ -112,6 +113,20 @@ def test_readme_block_runs_as_written(line: int, body: str, tmp_path: Path) -> N
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     assert process.returncode == 0, f"README block at line {line}:\n{err[-3000:]}\n{out[-2000:]}"
+    assert sorted(os.listdir(clone)) == before, "a README block left files in the working tree"
+
+
+@pytest.mark.parametrize(
+    ("line", "body"),
+    [(n, b) for n, b, skip in shell_blocks(README.read_text(encoding="utf-8")) if skip is None],
+    ids=lambda value: f"line-{value}" if isinstance(value, int) else "",
+)
+def test_readme_block_unsets_what_it_exports(line: int, body: str) -> None:
+    exported = set(re.findall(r"\b([A-Z][A-Z0-9_]*)=", " ".join(
+        part for part in body.splitlines() if part.lstrip().startswith("export ")
+    )))  # fmt: skip
+    unset = set(re.findall(r"\bunset ([A-Za-z0-9_ ]+)", body)[-1].split()) if exported else set()
+    assert exported <= unset, f"README block at line {line} leaves {exported - unset} exported"
 
 
 def test_demo_tells_its_story() -> None:
