@@ -177,3 +177,35 @@ _INSTANCE_FIELDS = {
     "polardb": ("DBClusterId", "DBClusterStatus", "DBClusterIPArray"),
     "mongodb": ("DBInstanceId", "DBInstanceStatus", "SecurityIpGroups"),
 }
+
+
+def trust_policy(*principals: str, external_id: str | None = None) -> dict[str, Any]:
+    """A RAM trust policy letting ``principals`` (``acs:ram::<uid>:root``, a role's ARN)
+    assume the role; with ``external_id``, only callers that pass it."""
+    statement: dict[str, Any] = {
+        "Action": "sts:AssumeRole",
+        "Effect": "Allow",
+        "Principal": {"RAM": list(principals)},
+    }
+    if external_id is not None:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return {"Statement": [statement], "Version": "1"}
+
+
+def make_role(
+    account: str,
+    name: str,
+    trusted: Sequence[str],
+    *,
+    external_id: str | None = None,
+    max_session: int | None = None,
+) -> dict[str, Any]:
+    """A RAM role of ``account`` (for its ``roles`` seed key) trusting ``trusted``."""
+    role: dict[str, Any] = {
+        "RoleName": name,
+        "Arn": f"acs:ram::{account}:role/{name}",
+        "AssumeRolePolicyDocument": trust_policy(*trusted, external_id=external_id),
+    }
+    if max_session is not None:
+        role["MaxSessionDuration"] = max_session
+    return role

@@ -24,7 +24,9 @@ from localcloud.builders import (
     make_group,
     make_instance,
     make_redis_instance,
+    make_role,
     make_seed,
+    trust_policy,
 )
 
 ID, SECRET = "localcloud-id", "localcloud-secret"
@@ -135,18 +137,6 @@ MEMBER_REDIS = "r-bp1member000001"
 SHARED_RDS = "rm-bp1shared00001"
 
 
-def trust(*principals: str, external_id: str | None = None) -> dict[str, Any]:
-    """A RAM trust policy letting ``principals`` assume the role."""
-    statement: dict[str, Any] = {
-        "Action": "sts:AssumeRole",
-        "Effect": "Allow",
-        "Principal": {"RAM": list(principals)},
-    }
-    if external_id is not None:
-        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
-    return {"Statement": [statement], "Version": "1"}
-
-
 def accounts_seed() -> dict[str, Any]:
     """The central (default) account and three others; the same IP in two of them."""
     fn_role = f"acs:ram::{CENTRAL}:role/whitelist-fn"
@@ -162,14 +152,10 @@ def accounts_seed() -> dict[str, Any]:
                 "ecs": {"cn-hangzhou": [make_instance("i-bp1member000001", "10.0.1.5")]},
                 "kvstore": {"cn-hangzhou": [make_redis_instance(MEMBER_REDIS)]},
                 "roles": [
-                    {
-                        "RoleName": "whitelist-member",
-                        "Arn": MEMBER_ROLE,
-                        "AssumeRolePolicyDocument": trust(fn_role),
-                    },
-                    {
+                    make_role(MEMBER, "whitelist-member", [fn_role]),
+                    {  # no Arn: it is derived
                         "RoleName": "whitelist-external",
-                        "AssumeRolePolicyDocument": trust(
+                        "AssumeRolePolicyDocument": trust_policy(
                             f"acs:ram::{CENTRAL}:root", external_id="ext-0123"
                         ),
                         "MaxSessionDuration": 7200,
@@ -182,8 +168,8 @@ def accounts_seed() -> dict[str, Any]:
                     {
                         "RoleName": "shared-db",
                         "Arn": SHARED_ROLE,
-                        "AssumeRolePolicyDocument": json.dumps(
-                            trust(f"acs:ram::{CENTRAL}:root", f"acs:ram::{MEMBER}:root")
+                        "AssumeRolePolicyDocument": json.dumps(  # as the RAM API carries it
+                            trust_policy(f"acs:ram::{CENTRAL}:root", f"acs:ram::{MEMBER}:root")
                         ),
                     }
                 ],

@@ -7,6 +7,7 @@ module runs), so an ``Expiration`` is an exact value; expiry is reached only by
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,10 @@ from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_r_kvstore20150101 import models as kv_models
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkcore.auth.credentials import StsTokenCredential
+from aliyunsdkcore.client import AcsClient
+from aliyunsdkcore.request import CommonRequest
 from localcloud_support import (
     CENTRAL,
     EXTERNAL_ROLE,
@@ -294,3 +299,21 @@ def test_a_caller_denied_assume_role_gets_no_permission() -> None:
     finally:
         server.stop()
         thread.join(timeout=5)
+
+
+def test_the_legacy_sdk_signs_with_temporary_credentials(cloud: Running) -> None:
+    credentials = assume(cloud).credentials
+    host, port = cloud.endpoint.split(":")
+    token = StsTokenCredential(
+        credentials.access_key_id, credentials.access_key_secret, credentials.security_token
+    )
+    client = AcsClient(region_id="cn-hangzhou", credential=token, port=int(port), auto_retry=False)
+    request = CommonRequest(domain=host, version="2014-05-26", action_name="DescribeInstances")
+    request.set_protocol_type("http")
+    request.add_query_param("RegionId", "cn-hangzhou")
+    body = json.loads(client.do_action_with_exception(request))
+    assert [i["InstanceId"] for i in body["Instances"]["Instance"]] == ["i-bp1member000001"]
+    cloud.admin("POST", "clock", {"advance_seconds": 3600})
+    with pytest.raises(ServerException) as expired:
+        client.do_action_with_exception(request)
+    assert expired.value.get_error_code() == "InvalidSecurityToken.Expired"
