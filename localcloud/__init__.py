@@ -1,8 +1,11 @@
-"""localcloud: a local stand-in for the ECS and R-KVStore APIs (moto-style).
+"""localcloud: a local stand-in for the Alibaba Cloud APIs the function uses (moto-style).
+
+ECS, R-KVStore, RDS, PolarDB, MongoDB, ESS and STS, in one or several accounts.
 
 It imports nothing from ``whitelist_core``: it is an independent oracle.
 """
 
+from localcloud.accounts import DEFAULT_ACCOUNT_ID
 from localcloud.backend import Backend
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 from localcloud.errors import CloudError
@@ -12,6 +15,7 @@ from localcloud.state import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, C
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_ACCESS_KEY_SECRET",
+    "DEFAULT_ACCOUNT_ID",
     "Backend",
     "CloudError",
     "CloudState",
