@@ -19,7 +19,9 @@ from pydantic import (
     model_validator,
 )
 
+from whitelist_core.core.audit import AuditRules
 from whitelist_core.core.entries import group_name_problem, parse_entry
+from whitelist_core.core.findings import Severity
 from whitelist_core.core.placement import MAX_GROUPS, owned_groups
 
 if TYPE_CHECKING:
@@ -48,6 +50,12 @@ def _no_duplicates(values: tuple[str, ...]) -> tuple[str, ...]:
     if len(set(values)) != len(values):
         raise ValueError("must not repeat a value")
     return values
+
+
+def _said(reason: str) -> str:
+    if not reason:
+        raise ValueError("say why the risk is accepted, and who accepted it")
+    return reason
 
 
 NonEmptyIds = Annotated[tuple[str, ...], Field(min_length=1), AfterValidator(_no_duplicates)]
@@ -192,6 +200,30 @@ class Webhook(_Strict):
     tolerance_seconds: int = Field(default=300, ge=1, le=3600)
 
 
+class Accepted(_Strict):
+    """An accepted risk: this entry of this group of this instance is not a finding."""
+
+    instance_id: Annotated[str, Field(pattern=REDIS_INSTANCE_ID)]
+    group: Annotated[str, Field(min_length=1, max_length=120)]
+    entry: Annotated[str, AfterValidator(_entry)]
+    reason: Annotated[str, AfterValidator(_said)]
+
+
+class Audit(_Strict):
+    """The audit of every group the function reads (``docs/audit.md``)."""
+
+    enabled: bool = True
+    min_severity: Severity = "medium"
+    broad_prefix: int = Field(default=16, ge=0, le=32)
+    accept: tuple[Accepted, ...] = ()
+
+    @property
+    def rules(self) -> AuditRules:
+        """The settings the pure audit rules take."""
+        accepted = frozenset((a.instance_id, a.group, a.entry) for a in self.accept)
+        return AuditRules(self.broad_prefix, accepted)
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
@@ -201,6 +233,7 @@ class Config(_Strict):
     targets: Annotated[tuple[Target, ...], Field(min_length=1)]
     policy: Policy = Policy()
     webhook: Webhook = Webhook()
+    audit: Audit = Audit()
 
     def region_of(self, target: Target) -> str:
         """The region a target lives in (its own, else the default)."""
