@@ -1,9 +1,17 @@
-"""Build the Function Compute code package: ``dist/redis-whitelist-sync-<version>.zip``.
+"""Build the Function Compute code package:
+``dist/redis-whitelist-sync-<version>-<configuration digest>.zip``.
+
+The name carries the first 12 hex digits of the SHA-256 of the configuration it ships, so
+a changed configuration is a new object name: a ROS stack (or ``s deploy``) given the new
+name redeploys the code, and the old zip is what a rollback points back to. The
+configuration must be named (``--config FILE``); the demo configuration
+``examples/whitelist.yml`` ships only when asked for (``--use-example``). Which
+configuration went in, path and digest, is always printed.
 
 The zip root holds what the FC ``python3.10`` runtime imports, and nothing else:
 
 - ``handler.py`` (the entry point, ``handler.handler``) and ``whitelist_core/**/*.py``;
-- ``whitelist.yml``: a copy of ``examples/whitelist.yml`` (the default ``WHITELIST_CONFIG``);
+- ``whitelist.yml``: a copy of the configuration (the default ``WHITELIST_CONFIG``);
 - the runtime dependencies of ``requirements.txt``, as CPython 3.10 manylinux2014 x86_64
   wheels (pip ``--platform``/``--only-binary``, so this works from any dev machine);
   ``__pycache__``, ``*.pyc``, ``bin/``, ``tests/`` and the install bookkeeping of each
@@ -22,13 +30,14 @@ when the configuration is invalid (the checks of ``check-config``, every problem
 before anything is downloaded), when an input is missing, when something that must not ship (``localcloud``, tests,
 caches, dev tools) slipped in, or when the zip exceeds the size budget.
 
-Usage: python tools/package.py [--root DIR] [--out DIR] [--example FILE] [--max-mb N]
-                               [--python310 PATH | --no-bytecode]
+Usage: python tools/package.py (--config FILE | --use-example) [--root DIR] [--out DIR]
+                               [--max-mb N] [--python310 PATH | --no-bytecode]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -43,6 +52,8 @@ NAME = "redis-whitelist-sync"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
 DEFAULT_MAX_MB = 5.0
+DIGEST_CHARS = 12
+EXAMPLE_CONFIG = Path("examples") / "whitelist.yml"
 PIP_PLATFORM_ARGS = (
     "--platform",
     "manylinux2014_x86_64",
@@ -76,6 +87,16 @@ def read_version(pyproject: Path) -> str:
     if not found:
         raise PackageError(f"no [project] version in {pyproject}")
     return found.group(1)
+
+
+def config_digest(config: Path) -> str:
+    """The configuration's digest in package names: SHA-256 of its bytes, 12 hex digits."""
+    return hashlib.sha256(config.read_bytes()).hexdigest()[:DIGEST_CHARS]
+
+
+def package_name(version: str, config: Path) -> str:
+    """``redis-whitelist-sync-<version>-<configuration digest>.zip``."""
+    return f"{NAME}-{version}-{config_digest(config)}.zip"
 
 
 def collect_sources(root: Path, example: Path) -> dict[str, Path]:
@@ -202,7 +223,8 @@ def build(
 
     ``python310``: compile bytecode with that interpreter (None: ship sources only)."""
     version = read_version(root / "pyproject.toml")
-    sources = collect_sources(root, example or root / "examples" / "whitelist.yml")
+    config = example or root / EXAMPLE_CONFIG
+    sources = collect_sources(root, config)
     with tempfile.TemporaryDirectory(prefix="package-deps-") as tmp:
         install_dependencies(root / "requirements.txt", Path(tmp))
         dependencies = collect_tree(Path(tmp))
@@ -216,7 +238,7 @@ def build(
         if bad:
             raise PackageError(f"refusing to package {len(bad)} forbidden file(s): {bad[:10]}")
         out_dir.mkdir(parents=True, exist_ok=True)
-        dest = out_dir / f"{NAME}-{version}.zip"
+        dest = out_dir / package_name(version, config)
         write_zip(files, dest)
     size = dest.stat().st_size
     if size > max_mb * 1024 * 1024:
@@ -243,17 +265,32 @@ def config_problems(root: Path, config: Path) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     repo = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--config", "--example", type=Path, help="configuration to ship")
+    chosen.add_argument(
+        "--use-example", action="store_true", help=f"ship the demo {EXAMPLE_CONFIG}"
+    )
     parser.add_argument("--root", type=Path, default=repo, help="source tree (default: repo)")
     parser.add_argument("--out", type=Path, help="output directory (default: ROOT/dist)")
-    parser.add_argument("--example", type=Path, help="config shipped as whitelist.yml")
     parser.add_argument("--max-mb", type=float, default=DEFAULT_MAX_MB, help="size budget")
     parser.add_argument("--python310", type=Path, help="CPython 3.10 to compile bytecode with")
     parser.add_argument("--no-bytecode", action="store_true", help="ship sources only")
     args = parser.parse_args(argv)
-    example = args.example or args.root / "examples" / "whitelist.yml"
-    problems = config_problems(args.root, example)
+    if args.config is None and not args.use_example:
+        print(
+            "package: which configuration? make package CONFIG=path/to/whitelist.yml "
+            f"(or EXAMPLE=1 for the demo {EXAMPLE_CONFIG}, which whitelists nothing of yours)",
+            file=sys.stderr,
+        )
+        return 2
+    config = args.config or args.root / EXAMPLE_CONFIG
+    if not config.is_file():
+        print(f"package: no configuration file at {config}; no zip built", file=sys.stderr)
+        return 1
+    print(f"package: configuration {config} (sha256 {config_digest(config)})")
+    problems = config_problems(args.root, config)
     if problems:
-        print(f"package: refusing to ship {example}: {problems}", file=sys.stderr)
+        print(f"package: refusing to ship {config}: {problems}", file=sys.stderr)
         print(
             "package: fix it (check-config names the same problems); no zip built", file=sys.stderr
         )
@@ -263,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("package: no CPython 3.10 found: building without bytecode", file=sys.stderr)
     try:
         out = args.out or args.root / "dist"
-        dest = build(args.root, out, args.example, args.max_mb, python310)
+        dest = build(args.root, out, config, args.max_mb, python310)
     except PackageError as exc:
         print(f"package: {exc}", file=sys.stderr)
         return 1

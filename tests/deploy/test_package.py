@@ -55,6 +55,18 @@ def test_version_is_read_from_the_project_table(tmp_path: Path) -> None:
     assert package.read_version(ROOT / "pyproject.toml")
 
 
+def test_the_package_name_carries_the_configuration_digest(tmp_path: Path) -> None:
+    one = _touch(tmp_path / "one.yml", "version: 1\ntargets: []\n")
+    two = _touch(tmp_path / "two.yml", "version: 1\ntargets: []\n# changed\n")
+    digest = package.config_digest(one)
+    assert len(digest) == 12
+    assert int(digest, 16) >= 0
+    assert package.package_name("1.2.3", one) == f"redis-whitelist-sync-1.2.3-{digest}.zip"
+    assert package.package_name("1.2.3", two) != package.package_name("1.2.3", one)
+    same = _touch(tmp_path / "elsewhere" / "same.yml", one.read_text())
+    assert package.package_name("1.2.3", same) == package.package_name("1.2.3", one)
+
+
 def test_missing_version_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(package.PackageError, match="version"):
         package.read_version(_touch(tmp_path / "pyproject.toml", '[tool.x]\nversion = "1"\n'))
@@ -210,7 +222,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         pytest.skip(reason)
     base = tmp_path_factory.mktemp("package")
     root = _source_tree(base / "root")
-    assert package.main(["--root", str(root), "--out", str(base / "one")]) == 0
+    out = ["--root", str(root), "--out", str(base / "one")]
+    assert package.main([*out, "--use-example"]) == 0
     second = package.build(root, base / "two", python310=package.find_python310(None))
     (first,) = (base / "one").iterdir()
     return first, second
@@ -220,7 +233,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_package_holds_our_code_config_and_cp310_binaries(builds: tuple[Path, Path]) -> None:
     first, _ = builds
     version = package.read_version(ROOT / "pyproject.toml")
-    assert first.name == f"redis-whitelist-sync-{version}.zip"
+    digest = package.config_digest(ROOT / "examples" / "whitelist.yml")
+    assert first.name == f"redis-whitelist-sync-{version}-{digest}.zip"
     with zipfile.ZipFile(first) as archive:
         names = set(archive.namelist())
         assert archive.testzip() is None
