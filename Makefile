@@ -37,7 +37,8 @@ unit: $(STAMP)
 # every ROS template resource against the ROS CDK's resource specifications, every trigger
 # configuration against FC's API models, s.yaml against template.yml.
 spec: $(STAMP)
-	$(PY) -m pytest -q tests/deploy/test_ros_spec.py tests/deploy/test_trigger_configs.py
+	$(PY) -m pytest -q tests/deploy/test_ros_spec.py tests/deploy/test_trigger_configs.py \
+		tests/deploy/test_serverless_devs.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -49,11 +50,12 @@ typecheck: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
-# CONFIG=path/to/whitelist.yml ships that configuration (default: examples/whitelist.yml);
-# an invalid one is refused with every problem named, and no zip is built.
-# PACKAGE_OUT=dir writes the zip there instead of dist/.
+# CONFIG=path/to/whitelist.yml ships that configuration as whitelist.yml, in
+# dist/redis-whitelist-sync-<version>-<configuration digest>.zip; EXAMPLE=1 ships the demo
+# examples/whitelist.yml instead; neither is refused. An invalid configuration is refused
+# with every problem named, and no zip is built. PACKAGE_OUT=dir writes the zip there.
 package: $(STAMP)
-	$(PY) tools/package.py $(if $(CONFIG),--example $(CONFIG)) $(if $(PACKAGE_OUT),--out $(PACKAGE_OUT))
+	$(PY) tools/package.py $(if $(CONFIG),--config $(CONFIG)) $(if $(EXAMPLE),--use-example) $(if $(PACKAGE_OUT),--out $(PACKAGE_OUT))
 
 # Benchmarks (not part of `make test`): prints a table and writes BENCHMARKS.md.
 bench: $(STAMP)

@@ -234,6 +234,10 @@ def check_template(path: Path) -> Report:
         kind = str(resource.get("Type"))
         for key in sorted(set(resource) - RESOURCE_KEYS):
             problems.append(Problem(path.name, name, kind, "", key, "not a resource attribute"))
+        condition = resource.get("Condition")
+        if condition is not None and condition not in (template.get("Conditions") or {}):
+            rule = f"condition {condition} is not defined"
+            problems.append(Problem(path.name, name, kind, "", "Condition", rule))
         if kind not in RESOURCE_CLASSES:
             problems.append(Problem(path.name, name, kind, "", "Type", str(_unmapped(kind))))
             continue
@@ -337,6 +341,8 @@ def _reference_problems(template: Mapping[str, Any]) -> Iterator[tuple[str, str,
                     yield section, "", "Ref", f"{arg} is neither a parameter nor a resource"
             elif key == "Fn::If" and isinstance(arg, list) and arg[0] not in conditions:
                 yield section, "", "Fn::If", f"condition {arg[0]} is not defined"
+            elif key == "Condition" and section == "Conditions" and arg not in conditions:
+                yield section, "", "Condition", f"condition {arg} is not defined"
             elif key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
                 yield from _attribute_problems(resources, section, str(arg[0]), str(arg[1]))
 

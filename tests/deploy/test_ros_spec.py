@@ -83,12 +83,12 @@ def test_template_passes_the_ros_specification(path: Path) -> None:
 def test_every_branch_of_a_conditional_resource_is_checked() -> None:
     role = _template()["Resources"]["FunctionRole"]
     seen = list(branches(role))
-    # RDS, PolarDB, MongoDB statements each present or absent: 8 shapes.
-    assert len(seen) == 8
+    # Redis, RDS, PolarDB, MongoDB statements each present or absent: 16 shapes.
+    assert len(seen) == 16
     statements = {len(p["Policies"][0]["PolicyDocument"]["Statement"]) for _, p in seen}
-    assert statements == {4, 5, 6, 7}
+    assert statements == {3, 4, 5, 6, 7}
     report = check_template(ROOT / "template.yml")
-    assert sum(1 for name, _, _ in report.checked if name == "FunctionRole") == 8
+    assert sum(1 for name, _, _ in report.checked if name == "FunctionRole") == 16
     batched = {name for name, _, _ in report.checked} & {"EventQueue", "EventRule", "QueueTrigger"}
     assert batched == {"EventQueue", "EventRule", "QueueTrigger"}
 
@@ -161,7 +161,9 @@ def test_an_attribute_the_resource_does_not_have_fails(tmp_path: Path) -> None:
 def test_a_conditional_statement_is_checked_in_its_branch(tmp_path: Path) -> None:
     template = _template()
     statements = template["Resources"]["FunctionRole"]["Properties"]["Policies"][0]
-    rds = next(s for s in statements["PolicyDocument"]["Statement"] if "Fn::If" in s)
+    rds = next(
+        s for s in statements["PolicyDocument"]["Statement"] if s.get("Fn::If", [""])[0] == "HasRds"
+    )
     rds["Fn::If"][1]["Action"] = "rds:ModifySecurityIps"
     found = _check_copy(tmp_path, template)
     assert "HasRds=true" in found

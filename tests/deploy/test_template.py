@@ -131,8 +131,12 @@ def test_function_runtime_handler_code_role_and_logs(template: dict[str, Any]) -
     }
     (role_name,) = _resources_of(template, "ALIYUN::RAM::Role")
     assert function["Role"] == {"Fn::GetAtt": [role_name, "Arn"]}
-    assert 128 <= function["MemorySize"] <= 1024
-    assert 60 <= function["Timeout"] <= 600
+    params = template["Parameters"]
+    assert function["MemorySize"] == {"Ref": "MemorySize"}
+    assert 128 <= params["MemorySize"]["Default"] <= 1024
+    assert params["MemorySize"]["Default"] % 64 == 0
+    assert function["Timeout"] == {"Ref": "Timeout"}
+    assert 60 <= params["Timeout"]["Default"] <= params["Timeout"]["MaxValue"]
     (project,) = _resources_of(template, "ALIYUN::SLS::Project")
     (store,) = _resources_of(template, "ALIYUN::SLS::Logstore")
     assert function["LogConfig"] == {
@@ -168,16 +172,17 @@ def test_only_parameters_that_exist_are_referenced(template: dict[str, Any]) -> 
     assert set(subs) - {"Region", "Project", "Logstore", "Queue"} <= known
 
 
-def test_default_object_name_matches_the_packaged_version(template: dict[str, Any]) -> None:
-    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
-    assert version
-    default = template["Parameters"]["OssObjectName"]["Default"]
-    assert default == f"redis-whitelist-sync-{version.group(1)}.zip"
+def test_the_object_name_is_the_packages_with_its_configuration(template: dict[str, Any]) -> None:
+    # No package as default: every package name carries its configuration's digest, so a
+    # default would name a package nobody built (or the demo configuration's).
+    parameter = template["Parameters"]["OssObjectName"]
+    assert parameter["Default"] == ""
+    assert "redis-whitelist-sync-<version>-<configuration digest>.zip" in parameter["Description"]
 
 
 def _triggers(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     triggers = _resources_of(template, "ALIYUN::FC3::Trigger").values()
-    direct = [t for t in triggers if t.get("Condition") != "BatchedDelivery"]
+    direct = [t for t in triggers if t.get("Condition") != "QueuedTrigger"]
     return {t["Properties"]["TriggerType"]: t["Properties"] for t in direct}
 
 
@@ -262,14 +267,14 @@ def _kvstore_resource(template: dict[str, Any]) -> Any:
 
 def test_kvstore_statement_is_scoped_to_the_listed_instances(template: dict[str, Any]) -> None:
     resource = _kvstore_resource(template)
-    params = {**PSEUDO, "RedisInstanceIds": ["r-aaa", "r-bbb"], "RedisRegion": ""}
+    params = {**PSEUDO, "RedisInstanceIds": "r-aaa,r-bbb", "RedisRegion": ""}
     assert _evaluate(resource, params, template) == [
         "acs:kvstore:cn-hangzhou:1234567890:instance/r-aaa",
         "acs:kvstore:cn-hangzhou:1234567890:instance/r-bbb",
     ]
-    params = {**PSEUDO, "RedisInstanceIds": ["r-aaa"], "RedisRegion": "*"}
+    params = {**PSEUDO, "RedisInstanceIds": "r-aaa", "RedisRegion": "*"}
     assert _evaluate(resource, params, template) == ["acs:kvstore:*:1234567890:instance/r-aaa"]
-    params = {**PSEUDO, "RedisInstanceIds": ["*"], "RedisRegion": ""}
+    params = {**PSEUDO, "RedisInstanceIds": "*", "RedisRegion": ""}
     assert _evaluate(resource, params, template) == [
         "acs:kvstore:cn-hangzhou:1234567890:instance/*"
     ]

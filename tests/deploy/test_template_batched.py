@@ -35,9 +35,17 @@ def test_the_parameter_chooses_one_path(template: dict[str, Any]) -> None:
     conditions = template["Conditions"]
     assert conditions["DirectDelivery"] == {"Fn::Equals": ["direct", {"Ref": "EventDelivery"}]}
     assert conditions["BatchedDelivery"] == {"Fn::Equals": ["batched", {"Ref": "EventDelivery"}]}
-    assert resource(template, "EventTrigger")["Condition"] == "DirectDelivery"
+    assert conditions["DirectTrigger"] == {
+        "Fn::And": [{"Condition": "DirectDelivery"}, {"Condition": "WithFunction"}]
+    }
+    assert conditions["QueuedTrigger"] == {
+        "Fn::And": [{"Condition": "BatchedDelivery"}, {"Condition": "WithFunction"}]
+    }
+    assert resource(template, "EventTrigger")["Condition"] == "DirectTrigger"
     batched = [
-        n for n, r in template["Resources"].items() if r.get("Condition") == "BatchedDelivery"
+        n
+        for n, r in template["Resources"].items()
+        if r.get("Condition") in ("BatchedDelivery", "QueuedTrigger")
     ]
     assert sorted(batched) == ["EventQueue", "EventRule", "QueueTrigger"]
 
@@ -98,8 +106,8 @@ def test_a_full_batch_stays_under_the_invocation_payload_limit(template: dict[st
 
 def test_the_queue_outlives_the_function_timeout(template: dict[str, Any]) -> None:
     queue = resource(template, "EventQueue")["Properties"]
-    timeout = resource(template, "Function")["Properties"]["Timeout"]
-    assert queue["VisibilityTimeout"] > timeout
+    assert resource(template, "Function")["Properties"]["Timeout"] == {"Ref": "Timeout"}
+    assert queue["VisibilityTimeout"] > template["Parameters"]["Timeout"]["MaxValue"]
     assert queue["MaximumMessageSize"] >= 65536
 
 

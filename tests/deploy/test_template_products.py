@@ -84,6 +84,8 @@ def _granted(template: dict[str, Any], params: dict[str, Any]) -> dict[str, list
 
 
 EMPTY = {
+    "RedisInstanceIds": "",
+    "RedisRegion": "",
     "RdsInstanceIds": "",
     "PolarDbClusterIds": "",
     "MongoDbInstanceIds": "",
@@ -126,6 +128,20 @@ def test_database_region_widens_the_arns(template: dict[str, Any]) -> None:
 
 
 def test_redis_grant_is_unchanged_by_the_other_products(template: dict[str, Any]) -> None:
-    params = {**EMPTY, "RedisInstanceIds": ["r-aaa"], "RedisRegion": ""}
+    params = {**EMPTY, "RedisInstanceIds": "r-aaa", "RedisRegion": ""}
     granted = _granted(template, params)
     assert set(granted) >= {"kvstore:DescribeSecurityIps", "kvstore:ModifySecurityIps"}
+    assert granted["kvstore:ModifySecurityIps"] == [
+        "acs:kvstore:cn-hangzhou:1234567890:instance/r-aaa"
+    ]
+
+
+def test_a_stack_serving_only_other_products_needs_no_redis_instances(
+    template: dict[str, Any],
+) -> None:
+    assert template["Parameters"]["RedisInstanceIds"]["Default"] == ""
+    required = [n for n, p in template["Parameters"].items() if "Default" not in p]
+    assert required == ["WebhookSecret"]
+    granted = _granted(template, {**EMPTY, "RdsInstanceIds": "rm-aaa"})
+    assert not [a for a in granted if a.startswith("kvstore:")]
+    assert "rds:ModifySecurityIps" in granted
