@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from whitelist_core.accounts import reference_problems, valid_accounts
 from whitelist_core.core.entries import group_name_problem, sorted_entries
 from whitelist_core.core.policy import entry_violations
 from whitelist_core.errors import ConfigError, Problem
@@ -67,6 +68,7 @@ def validate_config(data: Any, source: str = "") -> Config:
         problems = []
     targets, policy = _parts(data, config)
     problems += _semantic_problems(targets, policy)
+    problems += _account_problems(data, config, targets)
     if problems or config is None:
         raise ConfigError(problems, source)
     return config
@@ -148,20 +150,33 @@ def _parts(data: Any, config: Config | None) -> tuple[list[tuple[int, Target]], 
 def _semantic_problems(targets: list[tuple[int, Target]], policy: Policy) -> list[Problem]:
     problems: list[Problem] = []
     seen_names: dict[str, int] = {}
-    seen_groups: dict[tuple[str, str], int] = {}
+    seen_groups: dict[tuple[str, str, str], int] = {}
     for i, target in targets:
         first = seen_names.setdefault(target.name, i)
         if first != i:
             problems.append(Problem(f"targets[{i}].name", f"duplicates targets[{first}].name"))
         problems.extend(_spill_over_problems(i, target))
         for name in target.groups:
-            owner = seen_groups.setdefault((target.instance_id, name), i)
+            owner = seen_groups.setdefault((target.account or "", target.instance_id, name), i)
             if owner != i:
                 field = "group" if name == target.group else "max_groups"
                 rule = f"targets[{owner}] already owns group {name!r} on {target.instance_id}"
                 problems.append(Problem(f"targets[{i}].{field}", rule))
         problems.extend(_static_entry_problems(i, target, policy))
     return problems
+
+
+def _account_problems(
+    data: Any, config: Config | None, targets: list[tuple[int, Target]]
+) -> list[Problem]:
+    """Every account a target or selector names must be configured under ``accounts:``."""
+    accounts = config.accounts if config is not None else valid_accounts(data)
+    references = [
+        (f"targets[{i}]{path}.account", name)
+        for i, t in targets
+        for path, name in (("", t.account), (".selector", t.selector.account))
+    ]
+    return reference_problems(accounts, references)
 
 
 def _spill_over_problems(index: int, target: Target) -> list[Problem]:

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from whitelist_core.accounts import OWN, Account, AccountName
 from whitelist_core.core.audit import AuditRules
 from whitelist_core.core.entries import group_name_problem, parse_entry
 from whitelist_core.core.findings import Severity
@@ -74,10 +75,13 @@ class Selector(_Strict):
     tags: dict[Annotated[str, Field(min_length=1)], str] | None = Field(default=None, min_length=1)
     name: str | None = Field(default=None, min_length=1)
     resource_group_id: str | None = Field(default=None, min_length=1)
+    account: AccountName | None = None
+    """Where the hosts are listed (a name under ``accounts:``); default: the target's."""
 
     @model_validator(mode="after")
     def _at_least_one(self) -> Selector:
-        if all(getattr(self, f) is None for f in type(self).model_fields):
+        fields = [f for f in type(self).model_fields if f != "account"]
+        if all(getattr(self, f) is None for f in fields):
             raise ValueError("a selector needs at least one field (it would match every instance)")
         return self
 
@@ -93,6 +97,8 @@ class Target(_Strict):
     """A key of the product table (``products/table.py``); checked when loaded."""
     instance_id: Annotated[str, Field(pattern=REDIS_INSTANCE_ID)]
     region: Annotated[str, Field(pattern=REGION_ID)] | None = None
+    account: AccountName | None = None
+    """Where the database lives (a name under ``accounts:``); default: the function's own."""
     group: Annotated[str, AfterValidator(_group_name)]
     hidden: bool = False
     max_groups: int = Field(default=1, ge=1, le=MAX_GROUPS)
@@ -234,10 +240,19 @@ class Config(_Strict):
     policy: Policy = Policy()
     webhook: Webhook = Webhook()
     audit: Audit = Audit()
+    accounts: dict[AccountName, Account] = Field(default_factory=dict)
 
     def region_of(self, target: Target) -> str:
         """The region a target lives in (its own, else the default)."""
         return target.region or self.region
+
+    def account_of(self, target: Target) -> str:
+        """The account the target's database lives in (``OWN``: the function's)."""
+        return target.account or OWN
+
+    def hosts_account_of(self, target: Target) -> str:
+        """The account the target's hosts are listed in (its selector's, else its own)."""
+        return target.selector.account or self.account_of(target)
 
     def target_named(self, name: str) -> Target | None:
         """The target with this name, if any."""

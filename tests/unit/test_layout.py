@@ -30,6 +30,7 @@ def test_the_root_holds_only_the_shared_vocabulary_and_the_entry_module() -> Non
     assert root == [
         "__init__",
         "__main__",
+        "accounts",
         "config",
         "errors",
         "intents",

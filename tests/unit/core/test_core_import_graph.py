@@ -147,6 +147,7 @@ def test_relative_imports_resolve_against_the_module_or_package() -> None:
 # second, stricter guard (no I/O, clock, environment or logging) in test_core_purity.
 VOCABULARY = {
     "",
+    "accounts",
     "config",
     "schema",
     "errors",
