@@ -1,4 +1,5 @@
-"""Wiring for the handler: one transport, one endpoint resolver, both adapters."""
+"""Wiring for the handler: one transport, one endpoint resolver, both adapters; and the
+same for a member account, whose transport signs with its assumed role's session."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import requests
 
 from whitelist_core.aliyun.ecs.inventory import EcsInventory
 from whitelist_core.aliyun.ess import EssLifecycleHooks
+from whitelist_core.aliyun.roles import SESSIONS, AssumedRole, RoleSessions
 from whitelist_core.aliyun.stores.family import StoreFamily
+from whitelist_core.aliyun.sts import RoleSession, assume_role
 from whitelist_core.aliyun.transport.credentials import Credentials
 from whitelist_core.aliyun.transport.endpoints import Endpoints
 from whitelist_core.aliyun.transport.rpc import RpcClient
@@ -47,3 +50,36 @@ def make_hooks(
     ``WHITELIST_ENDPOINT``, else the regional endpoint)."""
     endpoints = Endpoints.from_environ(os.environ if environ is None else environ)
     return EssLifecycleHooks(RpcClient(credentials, deadline=deadline, session=session), endpoints)
+
+
+def make_member(
+    credentials: Credentials,
+    role: tuple[str, str | None],
+    *,
+    region: str,
+    deadline: float,
+    environ: Mapping[str, str] | None = None,
+    session: requests.Session | None = None,
+    sessions: RoleSessions = SESSIONS,
+) -> tuple[EcsInventory, StoreFamily, EssLifecycleHooks]:
+    """The inventory, stores and ESS client of a member account for one invocation.
+
+    ``role`` is ``(role ARN, ExternalId or None)``. They sign with the role's session,
+    assumed with ``credentials`` (the function's own) through STS in ``region``
+    (``WHITELIST_STS_ENDPOINT``, else ``WHITELIST_ENDPOINT``) when first needed and kept
+    in ``sessions`` for the warm instance; until then nothing is called.
+    """
+    endpoints = Endpoints.from_environ(os.environ if environ is None else environ)
+    own = RpcClient(credentials, deadline=deadline, session=session)
+    role_arn, external_id = role
+
+    def assume() -> RoleSession:
+        return assume_role(own, endpoints, region, role_arn, external_id)
+
+    key = (credentials.access_key_id, role_arn, external_id or "")
+    rpc = RpcClient(AssumedRole(sessions, key, assume), deadline=deadline, session=session)
+    return (
+        EcsInventory(rpc, endpoints),
+        StoreFamily(rpc, endpoints),
+        EssLifecycleHooks(rpc, endpoints),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from whitelist_core.errors import CredentialsError
 
@@ -41,6 +42,18 @@ class Credentials:
         )
 
     __str__ = __repr__
+
+
+class CredentialSource(Protocol):
+    """Credentials that change while a client holds them: an assumed role's session."""
+
+    def current(self) -> Credentials:
+        """Credentials valid for a request now; ``CloudError`` when none can be had."""
+        ...
+
+    def expired(self, used: Credentials) -> bool:
+        """The cloud said ``used`` expired: forget them; True when others may be fetched."""
+        ...
 
 
 def _pick(source: object, name: str) -> str:

@@ -4,7 +4,8 @@ Rules (``alibabacloud_ecs20140526`` / ``alibabacloud_r_kvstore20150101`` ``Clien
 ``_endpoint_map`` and ``alibabacloud_tea_openapi`` ``get_endpoint_rules``):
 
 1. an override wins for every region: the product's own variable
-   (``WHITELIST_ECS_ENDPOINT``, ``WHITELIST_KVSTORE_ENDPOINT``, ``WHITELIST_ESS_ENDPOINT``),
+   (``WHITELIST_ECS_ENDPOINT``, ``WHITELIST_KVSTORE_ENDPOINT``, ``WHITELIST_ESS_ENDPOINT``,
+   ``WHITELIST_STS_ENDPOINT``),
    else ``WHITELIST_ENDPOINT`` for every API at once; a full base URL such as
    ``http://127.0.0.1:8080``;
 2. else the SDK's endpoint map (``cn-hangzhou`` → ``ecs-cn-hangzhou.aliyuncs.com`` /
@@ -23,16 +24,22 @@ from urllib.parse import urlsplit
 from whitelist_core.errors import ConfigError, Problem
 from whitelist_core.products.spec import Endpoint as EndpointRule
 
-Product = Literal["ecs", "kvstore", "ess"]
+Product = Literal["ecs", "kvstore", "ess", "sts"]
 
 OVERRIDE_VARIABLES: dict[Product, str] = {
     "ecs": "WHITELIST_ECS_ENDPOINT",
     "kvstore": "WHITELIST_KVSTORE_ENDPOINT",
     "ess": "WHITELIST_ESS_ENDPOINT",
+    "sts": "WHITELIST_STS_ENDPOINT",
 }
 SHARED_OVERRIDE = "WHITELIST_ENDPOINT"
 """One base URL for every API at once; a product's own variable wins over it."""
-_HOST_PREFIX: dict[Product, str] = {"ecs": "ecs", "kvstore": "r-kvstore", "ess": "ess"}
+_HOST_PREFIX: dict[Product, str] = {
+    "ecs": "ecs",
+    "kvstore": "r-kvstore",
+    "ess": "ess",
+    "sts": "sts",
+}
 _REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 _ECS_HANGZHOU = "ecs-cn-hangzhou.aliyuncs.com"
@@ -139,7 +146,12 @@ _ESS_MAP: dict[str, str] = dict.fromkeys(
     ],
     "ess.aliyuncs.com",
 )
-_MAPS: dict[Product, dict[str, str]] = {"ecs": _ECS_MAP, "kvstore": _KVSTORE_MAP, "ess": _ESS_MAP}
+_MAPS: dict[Product, dict[str, str]] = {
+    "ecs": _ECS_MAP,
+    "kvstore": _KVSTORE_MAP,
+    "ess": _ESS_MAP,
+    "sts": {},  # sts[-vpc].<region>.aliyuncs.com everywhere (reference 11.4)
+}
 
 
 def sdk_host(product: Product, region: str, *, vpc: bool = False) -> str:

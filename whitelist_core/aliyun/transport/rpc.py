@@ -24,13 +24,15 @@ from typing import Any
 import requests
 
 from whitelist_core.aliyun.transport import signer
-from whitelist_core.aliyun.transport.credentials import Credentials
+from whitelist_core.aliyun.transport.credentials import Credentials, CredentialSource
 from whitelist_core.aliyun.transport.endpoints import host_of
 from whitelist_core.aliyun.transport.reading import Check, checked, decode, first_text, read_body
 from whitelist_core.aliyun.transport.retry import Backoff, retry_after_seconds
 from whitelist_core.errors import CloudError, PermanentCloudError, TransientCloudError
 
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
+EXPIRED_TOKEN = "InvalidSecurityToken.Expired"  # noqa: S105 (an error code)
+"""The code of a request signed with temporary credentials past their expiry."""
 _SESSION: requests.Session | None = None
 
 
@@ -62,6 +64,7 @@ class _Failure:
     error: CloudError
     retry_after: float | None
     started: float
+    used: Credentials
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,15 @@ class RpcClient:
     """Signs and sends RPC calls with retries inside one deadline.
 
     ``deadline`` is an absolute ``clock()`` value (``time.monotonic()`` by default); no
-    attempt starts and no sleep ends later than ``deadline - margin``. ``clock``,
+    attempt starts and no sleep ends later than ``deadline - margin``. ``credentials``
+    may be a ``CredentialSource`` (an assumed role): asked before every attempt, and
+    told once per call when the cloud says they expired (then tried again). ``clock``,
     ``sleep``, ``rand``, ``now`` and ``nonce`` are injectable for tests.
     """
 
     def __init__(
         self,
-        credentials: Credentials,
+        credentials: Credentials | CredentialSource,
         *,
         deadline: float,
         session: requests.Session | None = None,
@@ -129,6 +134,7 @@ class RpcClient:
         ``check`` validates the answer's shape: a ``ValueError`` from it is a failed
         (transient, retried) attempt."""
         last: CloudError | None = None
+        renewed = False
         for attempt in itertools.count(1):
             if self.remaining() <= 0:
                 raise last or TransientCloudError(
@@ -138,6 +144,10 @@ class RpcClient:
             if not isinstance(result, _Failure):
                 return result
             last = result.error
+            if not renewed and self._renew(result):
+                renewed = True
+                self._log(call, attempt, result.started, "renewed", error=result.error)
+                continue
             outcome, delay = self._decide(attempt, result)
             if result.error.code in call.expected:
                 outcome = "expected"
@@ -150,16 +160,28 @@ class RpcClient:
     def _attempt(self, call: Call, attempt: int, check: Check | None) -> dict[str, Any] | _Failure:
         started = self._clock()
         response: requests.Response | None = None
+        used = self._credentials_now()  # an assumed role that cannot be had: raised as is
         try:
-            response = self._send(call, self.remaining())
+            response = self._send(call, self.remaining(), used)
             body = decode(call.action, response)
             checked(call.action, response, body, check)
         except CloudError as error:
             retry_after = retry_after_seconds(response.headers) if response is not None else None
-            return _Failure(error, retry_after, started)
+            return _Failure(error, retry_after, started, used)
         request_id = first_text(body, "RequestId", "requestId")
         self._log(call, attempt, started, "ok", request_id, response.status_code)
         return body
+
+    def _credentials_now(self) -> Credentials:
+        source = self._credentials
+        return source if isinstance(source, Credentials) else source.current()
+
+    def _renew(self, failure: _Failure) -> bool:
+        """True when the credentials expired under us and fresh ones may be fetched."""
+        source = self._credentials
+        if failure.error.code != EXPIRED_TOKEN or isinstance(source, Credentials):
+            return False
+        return source.expired(failure.used)
 
     def _decide(self, attempt: int, failure: _Failure) -> tuple[str, float]:
         """``("retry", delay)`` when another attempt fits, else why not (and 0)."""
@@ -170,16 +192,16 @@ class RpcClient:
             return "gave_up", 0.0
         return "retry", delay
 
-    def _send(self, call: Call, remaining: float) -> requests.Response:
+    def _send(self, call: Call, remaining: float, credentials: Credentials) -> requests.Response:
         connect, read = (min(limit, remaining) for limit in self._timeouts)
         headers = signer.sign_request(
             host=host_of(call.base_url),
             action=call.action,
             version=call.version,
             query=call.params,
-            access_key_id=self._credentials.access_key_id,
-            access_key_secret=self._credentials.access_key_secret,
-            security_token=self._credentials.security_token,
+            access_key_id=credentials.access_key_id,
+            access_key_secret=credentials.access_key_secret,
+            security_token=credentials.security_token,
             now=self._now(),
             nonce=self._nonce(),
         )
@@ -205,7 +227,7 @@ class RpcClient:
     ) -> None:  # fmt: skip
         if error is not None:
             request_id, http_status = error.request_id, error.http_status
-        levels = {"ok": "info", "expected": "info", "retry": "warning"}
+        levels = {"ok": "info", "expected": "info", "retry": "warning", "renewed": "warning"}
         level = levels.get(outcome, "error")
         getattr(logger(), level)(
             "cloud_call",
