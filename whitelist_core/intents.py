@@ -40,6 +40,9 @@ class SyncInstances:
     event_id: str = ""
     reason: str = ""
     lifecycle: LifecycleAction | None = None
+    account_id: str = field(default="", compare=False)
+    """The uid of the account the event happened in (``""``: it names none); where the
+    event came from, not what it asks for, so two intents equal without it are equal."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class ReconcileTargets:
     event_id: str = ""
     reason: str = ""
     hint_instance_ids: tuple[str, ...] = ()
+    account_id: str = field(default="", compare=False)
+    """The uid of the account the event happened in (``""``: it names none); where the
+    event came from, not what it asks for, so two intents equal without it are equal."""
 
 
 @dataclass(frozen=True)

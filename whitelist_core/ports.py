@@ -7,7 +7,7 @@ frozen and already normalised, so the pure core never parses wire formats.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -129,3 +129,12 @@ class LifecycleHooks(Protocol):
     def complete(self, region: str, hook_id: str, token: str, result: str) -> None:
         """Answer the hook's pending action with ``result`` (``CONTINUE`` or ``ABANDON``)."""
         ...
+
+
+AccountPorts = Callable[[str], tuple[InstanceInventory, WhitelistStore]]
+"""The inventory and stores of another account, by its name under ``accounts:``: calls
+through them act in that account (an assumed role) and raise the STS ``CloudError`` when
+its role cannot be assumed."""
+
+AccountHooks = Callable[[str], LifecycleHooks]
+"""The lifecycle-hook port of an account, by name (``""``: the function's own)."""

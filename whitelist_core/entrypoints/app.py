@@ -14,11 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whitelist_core import __version__
+from whitelist_core.accounts import OWN
 from whitelist_core.config import Config, config_path
 from whitelist_core.entrypoints.events import Batch, BatchItem, Rejected, parse_event
+from whitelist_core.entrypoints.routing import own_account_id, route
 from whitelist_core.entrypoints.wiring import (
+    AccountsFactory,
     ClientsFactory,
     HooksFactory,
+    cloud_accounts,
     cloud_clients,
     cloud_hooks,
     load_cached,
@@ -33,6 +37,8 @@ from whitelist_core.summary import BatchSummary, Summary
 
 if TYPE_CHECKING:
     from whitelist_core.entrypoints.httpapp import HttpAnswer
+
+Member = tuple[InstanceInventory, WhitelistStore, LifecycleHooks]
 
 SAFETY_MARGIN_SECONDS = 5.0
 """Cloud retries stop this long before the invocation's time runs out."""
@@ -49,10 +55,13 @@ class Invocation:
     now: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
     hooks: HooksFactory | None = None
+    accounts: AccountsFactory | None = None
+    """Builds another account's adapters (default: the real ones, through STS)."""
     _config: Config | None = field(default=None, init=False)
     _deadline: float | None = field(default=None, init=False)
     _ports: tuple[InstanceInventory, WhitelistStore] | None = field(default=None, init=False)
     _hooks: LifecycleHooks | None = field(default=None, init=False)
+    _members: dict[str, Member] = field(default_factory=dict, init=False)
 
     # -- entry ---------------------------------------------------------------------------
 
@@ -106,12 +115,17 @@ class Invocation:
                     summaries[index] = config_error(exc, item)
                     continue
                 problem = _unknown_targets(config, item)
+                account = route(config, item, own_account_id(self.context, self.environ))
                 if problem:
                     summaries[index] = _rejected(problem, item.trigger)
+                elif isinstance(account, Ignore):
+                    summaries[index] = _ignored(account)
                 else:
-                    work.append((index, Item(item, self.dry_run(config, item.dry_run))))
+                    dry_run = self.dry_run(config, item.dry_run)
+                    work.append((index, Item(item, dry_run, account)))
         if work and config is not None:
-            for index, summary in execute(config, work, self.ports, self.lifecycle_hooks):
+            ran = execute(config, work, self.ports, self.lifecycle_hooks, self.account_ports)
+            for index, summary in ran:
                 summaries[index] = summary
         done = [s for s in summaries if s is not None]
         raise_if_incomplete(done)
@@ -136,12 +150,28 @@ class Invocation:
             self._ports = self.clients(self.deadline())
         return self._ports
 
-    def lifecycle_hooks(self) -> LifecycleHooks:
-        """The ESS lifecycle port, built on first use (only lifecycle events need it)."""
+    def lifecycle_hooks(self, account: str = OWN) -> LifecycleHooks:
+        """The ESS lifecycle port of ``account``, built on first use (only lifecycle
+        events need it)."""
+        if account != OWN:
+            return self._member(account)[2]
         if self._hooks is None:
             build = self.hooks or cloud_hooks(self.context, self.environ)
             self._hooks = build(self.deadline())
         return self._hooks
+
+    def account_ports(self, account: str) -> tuple[InstanceInventory, WhitelistStore]:
+        """Another account's adapters (by its name under ``accounts:``), built once per
+        invocation; their calls act there through its assumed role."""
+        inventory, store, _ = self._member(account)
+        return inventory, store
+
+    def _member(self, account: str) -> Member:
+        if account not in self._members:
+            build = self.accounts or cloud_accounts(self.context, self.environ)
+            config = self.config()
+            self._members[account] = build(self.deadline(), config.accounts[account], config.region)
+        return self._members[account]
 
     def deadline(self) -> float:
         """When cloud retries must stop (``time.monotonic`` scale): fixed at the first call,

@@ -41,7 +41,9 @@ def apply_saved(path: Path, environ: Mapping[str, str], base_dir: Path) -> Summa
             f"the configuration differs from the one {path} was made with: make a new plan"
         )
     inventory, store = invocation.ports()
-    reconciler = Reconciler(config, inventory, store, audit=audit)
+    reconciler = Reconciler(
+        config, inventory, store, audit=audit, accounts=invocation.account_ports
+    )
     touched = [(_target(config, p), p) for p in saved.plans if p.changed]
     problems = [why for t, p in touched for why in drift(p, reconciler.read_groups(t))]
     problems += _held_again(reconciler, touched)
@@ -70,7 +72,8 @@ def _held_again(reconciler: Reconciler, touched: Sequence[tuple[Target, TargetPl
         ips = sorted({c.entry for c in plan.remove if "/" not in c.entry} - {PLACEHOLDER})
         if not ips:
             continue
-        for holder in reconciler.inventory.find_by_private_ips(plan.region, ips):
+        inventory = reconciler.reads.inventory(reconciler.config.hosts_account_of(target))
+        for holder in inventory.find_by_private_ips(plan.region, ips):
             if not is_eligible(target, holder):
                 continue
             for ip in sorted(set(instance_entries(holder, target.secondary_ips)) & set(ips)):

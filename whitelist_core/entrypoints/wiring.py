@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from whitelist_core.accounts import Account
 from whitelist_core.config import Config, load_config
 from whitelist_core.logs import register_secret
 from whitelist_core.ports import InstanceInventory, LifecycleHooks, WhitelistStore
@@ -44,6 +45,32 @@ def cloud_hooks(context: Any, environ: Mapping[str, str]) -> HooksFactory:
         from whitelist_core.aliyun.transport.credentials import load_credentials
 
         return make_hooks(load_credentials(context, environ), deadline=deadline, environ=environ)
+
+    return build
+
+
+AccountsFactory = Callable[
+    [float, Account, str], tuple[InstanceInventory, WhitelistStore, LifecycleHooks]
+]
+"""Builds another account's inventory, stores and ESS port for one invocation, given its
+deadline, the account and the region whose STS endpoint assumes its role."""
+
+
+def cloud_accounts(context: Any, environ: Mapping[str, str]) -> AccountsFactory:
+    """The real adapters of a member account: they sign with its role's session, assumed
+    with the function's credentials when first needed (nothing is called before)."""
+
+    def build(
+        deadline: float, account: Account, region: str
+    ) -> tuple[InstanceInventory, WhitelistStore, LifecycleHooks]:
+        from whitelist_core.aliyun.factory import make_member
+        from whitelist_core.aliyun.transport.credentials import load_credentials
+
+        credentials = load_credentials(context, environ)
+        register_secret(credentials.access_key_secret)
+        register_secret(credentials.security_token)
+        role = (account.role_arn, account.external_id)
+        return make_member(credentials, role, region=region, deadline=deadline, environ=environ)
 
     return build
 

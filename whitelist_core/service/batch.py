@@ -1,7 +1,8 @@
 """A batch as one run: merge the intents of its items into units of work, and give each
 item its own view of what the units did (pure: no I/O, no clock, no log output).
 
-A **unit** is one region in one dry-run mode. Its targets are either reconciled in full
+A **unit** is one region of one account in one dry-run mode: the account and region
+where its targets' hosts are listed (and where the instances it names live). Its targets are either reconciled in full
 (some item asked for it: a Deleted or Stopped instance, an ENI change, a scale-in, a
 timer) or given the add-only pass for the instances the items name (Running events,
 scale-outs). A target reconciled anyway needs no add-only pass: a full reconcile adds
@@ -14,25 +15,37 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from whitelist_core.accounts import OWN
 from whitelist_core.intents import ReconcileTargets, SyncInstances
 from whitelist_core.outcome import RunResult, TargetResult
 
 Work = SyncInstances | ReconcileTargets
+Place = tuple[str, str, str]
+"""A configured target: ``(name, region, account where its hosts are listed)``."""
 
 
 @dataclass(frozen=True)
 class Item:
-    """One parsed item of a batch, with the dry-run mode it runs in (already decided)."""
+    """One parsed item of a batch, with the dry-run mode it runs in (already decided)
+    and the account its event happened in (None: not routed by account, so a reconcile
+    concerns every account and instances are the function's own account's)."""
 
     intent: Work
     dry_run: bool
+    account: str | None = None
+
+    @property
+    def hosts_account(self) -> str:
+        """The account whose instances a sync item names."""
+        return self.account or OWN
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One region in one dry-run mode, carried out as one run.
+    """One region of one account in one dry-run mode, carried out as one run.
 
-    ``reconcile``: targets converged in full; ``add_only``: targets given the add-only pass
+    ``account``: where the targets' hosts are listed and ``instance_ids`` live (``OWN``:
+    the function's own account). ``reconcile``: targets converged in full; ``add_only``: targets given the add-only pass
     for ``instance_ids`` (looked up together). Target names keep the configuration's order.
     """
 
@@ -41,6 +54,7 @@ class Unit:
     instance_ids: tuple[str, ...] = ()
     reconcile: tuple[str, ...] = ()
     add_only: tuple[str, ...] = ()
+    account: str = OWN
 
 
 @dataclass(frozen=True)
@@ -55,69 +69,81 @@ class UnitResult:
 
 
 def reconciled_targets(
-    intent: ReconcileTargets, targets: Sequence[tuple[str, str]]
+    intent: ReconcileTargets, targets: Sequence[Place], account: str | None = None
 ) -> tuple[str, ...]:
-    """The names of the ``(name, region)`` targets a reconcile intent asks for, in order."""
+    """The names of the targets a reconcile intent asks for, in order; with ``account``,
+    only those whose hosts are listed there (the event happened there)."""
     return tuple(
         name
-        for name, region in targets
+        for name, region, hosts in targets
         if (intent.targets is None or name in intent.targets)
         and (intent.region is None or region == intent.region)
+        and (account is None or hosts == account)
     )
 
 
-def merge(
-    items: Sequence[Item], targets: Sequence[tuple[str, str]], default_region: str
-) -> tuple[Unit, ...]:
-    """The units of work of a batch, in order of first appearance of (region, dry_run).
+Key = tuple[str, str, bool]
+"""(account, region, dry_run): what a unit is of."""
 
-    ``targets`` are the configured ``(name, region)`` pairs in configuration order.
+
+def merge(items: Sequence[Item], targets: Sequence[Place], default_region: str) -> tuple[Unit, ...]:
+    """The units of work of a batch, in order of first appearance of their key.
+
+    ``targets`` are the configured places in configuration order.
     """
-    ids: dict[tuple[str, bool], dict[str, None]] = {}
-    full: dict[tuple[str, bool], set[str]] = {}
-    region_of = dict(targets)
+    ids: dict[Key, dict[str, None]] = {}
+    full: dict[Key, set[str]] = {}
+    place_of = {name: (hosts, region) for name, region, hosts in targets}
     for item in items:
         intent = item.intent
         if isinstance(intent, SyncInstances):
-            key = (intent.region or default_region, item.dry_run)
+            key = sync_key(item, default_region)
             ids.setdefault(key, {}).update(dict.fromkeys(intent.instance_ids))
             full.setdefault(key, set())
             continue
-        for name in reconciled_targets(intent, targets):
-            slot = (region_of[name], item.dry_run)
+        for name in reconciled_targets(intent, targets, item.account):
+            slot = (*place_of[name], item.dry_run)
             ids.setdefault(slot, {})
             full.setdefault(slot, set()).add(name)
     return tuple(_unit(key, tuple(ids[key]), full[key], targets) for key in ids)
 
 
-def _unit(
-    key: tuple[str, bool], ids: tuple[str, ...], full: set[str], targets: Sequence[tuple[str, str]]
-) -> Unit:
-    region, dry_run = key
-    members = [name for name, target_region in targets if target_region == region]
+def sync_key(item: Item, default_region: str) -> Key:
+    """The unit a sync item's instances are looked up in."""
+    region = item.intent.region or default_region
+    return (item.hosts_account, region, item.dry_run)
+
+
+def unit_key(unit: Unit) -> Key:
+    return (unit.account, unit.region, unit.dry_run)
+
+
+def _unit(key: Key, ids: tuple[str, ...], full: set[str], targets: Sequence[Place]) -> Unit:
+    account, region, dry_run = key
+    members = [name for name, r, hosts in targets if (hosts, r) == (account, region)]
     reconcile = tuple(name for name in members if name in full)
     add_only = tuple(name for name in members if name not in full) if ids else ()
-    return Unit(region, dry_run, ids, reconcile, add_only)
+    return Unit(region, dry_run, ids, reconcile, add_only, account)
 
 
 def item_view(
-    item: Item, done: Sequence[UnitResult], targets: Sequence[tuple[str, str]], default_region: str
+    item: Item, done: Sequence[UnitResult], targets: Sequence[Place], default_region: str
 ) -> RunResult:
     """What the batch did for this item: for a sync item, each target that selects one of
     its instances, restricted to those instances' entries; for a reconcile item, the full
     result of every target it asked for."""
     if isinstance(item.intent, SyncInstances):
-        key = (item.intent.region or default_region, item.dry_run)
+        key = sync_key(item, default_region)
         ids = frozenset(item.intent.instance_ids)
         found = [
             _restricted(result, ids)
             for unit in done
-            if (unit.unit.region, unit.unit.dry_run) == key
+            if unit_key(unit.unit) == key
             for name, result in unit.results.items()
             if ids & unit.selected.get(name, frozenset())
         ]
         return RunResult(tuple(found), item.dry_run)
-    wanted = reconciled_targets(item.intent, targets)
+    wanted = reconciled_targets(item.intent, targets, item.account)
     by_name = {
         name: result
         for unit in done
@@ -152,9 +178,9 @@ def whitelisted(item: Item, done: Sequence[UnitResult], default_region: str) -> 
     intent = item.intent
     if not isinstance(intent, SyncInstances):
         return "failed"
-    key = (intent.region or default_region, item.dry_run)
+    key = sync_key(item, default_region)
     ids = frozenset(intent.instance_ids)
-    units = [u for u in done if (u.unit.region, u.unit.dry_run) == key]
+    units = [u for u in done if unit_key(u.unit) == key]
     has_targets = any(u.unit.reconcile or u.unit.add_only for u in units)
     if has_targets and not ids <= frozenset().union(*(u.found for u in units)):
         return "failed"

@@ -16,8 +16,18 @@ from whitelist_core.core.planner import TargetPlan
 from whitelist_core.errors import CloudError, ConfigError, CredentialsError, IncompleteRun
 from whitelist_core.intents import ReconcileTargets, SyncInstances
 from whitelist_core.outcome import CloudFailure, ConfigFailure, RunResult
-from whitelist_core.ports import InstanceInventory, LifecycleHooks, WhitelistStore
-from whitelist_core.service.batch import Item, UnitResult, item_view, merge, reconciled_targets
+from whitelist_core.ports import AccountHooks, AccountPorts, InstanceInventory, WhitelistStore
+from whitelist_core.service.batch import (
+    Item,
+    Key,
+    Place,
+    UnitResult,
+    item_view,
+    merge,
+    reconciled_targets,
+    sync_key,
+    unit_key,
+)
 from whitelist_core.service.lifecycle import HookNotAnswered, answer_hooks
 from whitelist_core.service.reconcile import Reconciler
 from whitelist_core.service.regions import run_units
@@ -30,26 +40,28 @@ def execute(
     config: Config,
     work: Sequence[tuple[int, Item]],
     ports: Callable[[], tuple[InstanceInventory, WhitelistStore]],
-    hooks: Callable[[], LifecycleHooks],
+    hooks: AccountHooks,
+    accounts: AccountPorts | None = None,
 ) -> list[tuple[int, Summary]]:
     """Carry out the checked items of ``work`` as one run (``batch.merge``): a summary
     per item index, each its own view of the run, after the lifecycle hooks are answered.
-    ``ports`` and ``hooks`` build the cloud adapters on first use."""
+    ``ports``, ``accounts`` (other accounts' ports, by name) and ``hooks`` (an account's
+    ESS port) build the cloud adapters on first use."""
     try:
         inventory, store = ports()
     except ConfigError as exc:  # no credentials: ours to fix, retrying cannot help
         return [(index, config_error(exc, item.intent)) for index, item in work]
-    reconciler = Reconciler(config, inventory, store, audit=audit)
-    pairs = [(t.name, config.region_of(t)) for t in config.targets]
+    reconciler = Reconciler(config, inventory, store, audit=audit, accounts=accounts)
+    pairs = places(config)
     done: list[UnitResult] = []
-    failed: dict[tuple[str, bool], CloudError] = {}
+    failed: dict[Key, CloudError] = {}
     units = merge([item for _, item in work], pairs, config.region)
     raised: list[Exception] = []
     for unit, outcome in run_units(units, reconciler.run_unit):
         if isinstance(outcome, UnitResult):
             done.append(outcome)
         elif isinstance(outcome, CloudError):  # a region's failure, recorded as data
-            failed[(unit.region, unit.dry_run)] = outcome
+            failed[unit_key(unit)] = outcome
         else:
             raised.append(outcome)
     if raised:  # not the cloud's trouble (a bug): every region has finished
@@ -73,20 +85,22 @@ def execute(
     return [(index, summary) for (index, _), summary in zip(summaries, answered, strict=True)]
 
 
+def places(config: Config) -> list[Place]:
+    """Every target with its region and the account its hosts are listed in."""
+    return [(t.name, config.region_of(t), config.hosts_account_of(t)) for t in config.targets]
+
+
 def _failure(
-    item: Item,
-    failed: Mapping[tuple[str, bool], CloudError],
-    pairs: Sequence[tuple[str, str]],
-    default_region: str,
+    item: Item, failed: Mapping[Key, CloudError], pairs: Sequence[Place], default_region: str
 ) -> CloudError | None:
     """The permanent cloud error of a unit this item depends on, if any."""
     intent = item.intent
     if isinstance(intent, SyncInstances):
-        regions = [intent.region or default_region]
+        keys = [sync_key(item, default_region)]
     else:
-        names = set(reconciled_targets(intent, pairs))
-        regions = list(dict.fromkeys(region for name, region in pairs if name in names))
-    return next((failed[(r, item.dry_run)] for r in regions if (r, item.dry_run) in failed), None)
+        names = set(reconciled_targets(intent, pairs, item.account))
+        keys = [(a, r, item.dry_run) for name, r, a in pairs if name in names]
+    return next((failed[key] for key in keys if key in failed), None)
 
 
 def _with_first_error(summary: Summary, run: RunResult) -> Summary:

@@ -13,7 +13,7 @@ instance's Deleted event or the timer removes its IP once nothing holds it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import structlog
@@ -21,7 +21,7 @@ import structlog
 from whitelist_core.errors import PermanentCloudError, TransientCloudError
 from whitelist_core.intents import LifecycleAction, SyncInstances
 from whitelist_core.outcome import CloudFailure
-from whitelist_core.ports import LifecycleHooks
+from whitelist_core.ports import AccountHooks
 from whitelist_core.service.batch import Item, UnitResult, whitelisted
 from whitelist_core.summary import HookAnswer, Summary
 
@@ -41,13 +41,13 @@ class HookNotAnswered(TransientCloudError):
 
 
 def answer_hooks(
-    hooks: Callable[[], LifecycleHooks],
+    hooks: AccountHooks,
     done: Sequence[tuple[Summary, Item]],
     units: Sequence[UnitResult],
     default_region: str,
 ) -> list[Summary]:
-    """Answer the hook of every item that carries one; the summaries, in order, each
-    with its hook's ``lifecycle``.
+    """Answer the hook of every item that carries one, in the account the hook's event
+    happened in; the summaries, in order, each with its hook's ``lifecycle``.
 
     Raises ``HookNotAnswered`` at the end when any hook waits on a failed write.
     """
@@ -62,7 +62,7 @@ def answer_hooks(
         verdict = _verdict(summary, item, units, default_region)
         if verdict == "answer":
             region = intent.region or default_region
-            lifecycle = _answer(hooks, region, action)
+            lifecycle = _answer(hooks, item.hosts_account, region, action)
         else:
             lifecycle = HookAnswer(action.hook_id, None, reason=verdict)
             if verdict.startswith("retry"):
@@ -89,11 +89,9 @@ def _verdict(summary: Summary, item: Item, units: Sequence[UnitResult], default_
     return "answer"
 
 
-def _answer(
-    hooks: Callable[[], LifecycleHooks], region: str, action: LifecycleAction
-) -> HookAnswer:
+def _answer(hooks: AccountHooks, account: str, region: str, action: LifecycleAction) -> HookAnswer:
     try:
-        hooks().complete(region, action.hook_id, action.token, CONTINUE)
+        hooks(account).complete(region, action.hook_id, action.token, CONTINUE)
     except PermanentCloudError as exc:  # e.g. the token expired: nobody is waiting any more
         log.warning("lifecycle_answer_refused", hook=action.hook_id, code=exc.code)
         return HookAnswer(action.hook_id, None, error=CloudFailure.from_error(exc))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
+from whitelist_core.accounts import OWN
 from whitelist_core.config import Config, Target
 from whitelist_core.core.planner import Held, Owner, TargetPlan, plan_additions, plan_target
 from whitelist_core.core.policy import police
@@ -27,7 +28,14 @@ from whitelist_core.core.selection import (
 )
 from whitelist_core.errors import CloudError
 from whitelist_core.outcome import CloudFailure, RunResult, TargetResult
-from whitelist_core.ports import Group, InstanceInventory, InstanceQuery, WhitelistStore
+from whitelist_core.ports import (
+    AccountPorts,
+    Group,
+    InstanceInventory,
+    InstanceQuery,
+    WhitelistStore,
+)
+from whitelist_core.service.accounts import Reads
 from whitelist_core.service.apply import QUOTA_REPLANS as QUOTA_REPLANS
 from whitelist_core.service.apply import AuditSink, apply_plan, finish
 from whitelist_core.service.batch import Unit, UnitResult
@@ -37,7 +45,9 @@ Planner = Callable[[Owner, Held], TargetPlan]
 
 
 class Reconciler:
-    """Runs the flows for one invocation; caches each region listing and group read."""
+    """Runs the flows for one invocation; reads each listing and group once (``Reads``),
+    each in its account: ``inventory`` and ``store`` are the function's own account's,
+    ``accounts`` gives another account's by its name."""
 
     def __init__(
         self,
@@ -46,30 +56,35 @@ class Reconciler:
         store: WhitelistStore,
         *,
         audit: AuditSink | None = None,
+        accounts: AccountPorts | None = None,
     ) -> None:
-        self.config, self.inventory, self.store = config, inventory, store
+        self.config = config
+        self.reads = Reads(config, inventory, store, accounts)
         self._audit = audit or (lambda plan: None)
-        self._listings: dict[tuple[str, InstanceQuery | None], InstanceIndex] = {}
-        self._groups: dict[tuple[str, str], list[Group]] = {}
 
     # -- flows ---------------------------------------------------------------------------
 
     def reconcile(self, targets: Sequence[Target], *, dry_run: bool) -> RunResult:
         """Converge every given target: add what is missing, remove what is stale."""
         results: list[TargetResult] = []
-        for region, members in _by_region(self.config, targets).items():
-            results.extend(self._reconcile_region(region, members, dry_run)[0])
+        for (account, region), members in _by_place(self.config, targets).items():
+            results.extend(self._reconcile_region(account, region, members, dry_run)[0])
         return RunResult(tuple(results), dry_run)
 
     def sync_instances(
-        self, region: str, instance_ids: Sequence[str], *, dry_run: bool
+        self, region: str, instance_ids: Sequence[str], *, dry_run: bool, account: str = OWN
     ) -> RunResult:
-        """Add the IPs of these instances to every target of ``region`` they match."""
-        targets = [t for t in self.config.targets if self.config.region_of(t) == region]
+        """Add the IPs of these instances of ``account`` to every target of ``region``
+        they match whose hosts are listed there."""
+        targets = [
+            t
+            for t in self.config.targets
+            if (self.config.hosts_account_of(t), self.config.region_of(t)) == (account, region)
+        ]
         if not targets or not instance_ids:
             return RunResult((), dry_run)
         try:
-            found = self.inventory.get_instances(region, list(instance_ids))
+            found = self.reads.inventory(account).get_instances(region, list(instance_ids))
         except CloudError as exc:
             return RunResult(tuple(_failed(t, region, exc) for t in targets), dry_run)
         results = []
@@ -88,7 +103,7 @@ class Reconciler:
         found: set[str] = set()
         if unit.reconcile:
             members = [by_name[name] for name in unit.reconcile]
-            done, listing = self._reconcile_region(unit.region, members, unit.dry_run)
+            done, listing = self._reconcile_region(unit.account, unit.region, members, unit.dry_run)
             known = {i.instance_id: i for i in listing.instances}
             found.update(i for i in unit.instance_ids if i in known)
             for target, result in zip(members, done, strict=True):
@@ -98,7 +113,8 @@ class Reconciler:
                 )
         if unit.add_only and unit.instance_ids:
             try:
-                instances = self.inventory.get_instances(unit.region, list(unit.instance_ids))
+                inventory = self.reads.inventory(unit.account)
+                instances = inventory.get_instances(unit.region, list(unit.instance_ids))
             except CloudError as exc:  # recorded for each add-only target; the rest goes on
                 for name in unit.add_only:  # each item of these instances sees the failure
                     results[name] = _failed(by_name[name], unit.region, exc)
@@ -115,38 +131,44 @@ class Reconciler:
             # A filtered listing may not show an instance that no target selects: ask ECS,
             # so "not found" means not found (a lifecycle hook waits on it).
             missing = [i for i in unit.instance_ids if i not in found]
-            found.update(i.instance_id for i in self.inventory.get_instances(unit.region, missing))
+            inventory = self.reads.inventory(unit.account)
+            found.update(i.instance_id for i in inventory.get_instances(unit.region, missing))
         ordered = {name: results[name] for name in by_name if name in results}
         return UnitResult(unit, ordered, selected, frozenset(found))
 
     def read_groups(self, target: Target) -> list[Group]:
         """The groups of the target's instance as they are now (read once per invocation)."""
-        return self._read(target, self.config.region_of(target))
+        return self.reads.groups(target, self.config.region_of(target))
 
     def execute(self, target: Target, plan: TargetPlan) -> TargetResult:
         """Exactly ``plan``'s steps, re-planning nothing (a saved, reviewed plan)."""
-        return apply_plan(self._store(target), plan, self._audit)
+        return apply_plan(self.reads.store(target), plan, self._audit)
 
     # -- steps ---------------------------------------------------------------------------
 
     def _reconcile_region(
-        self, region: str, targets: Sequence[Target], dry_run: bool
+        self, account: str, region: str, targets: Sequence[Target], dry_run: bool
     ) -> tuple[list[TargetResult], InstanceIndex]:
+        """Targets whose hosts are listed in ``account`` and ``region``, converged."""
         try:
-            listing = self._listing(region, targets)
+            listing = self.reads.listing(account, region, _shared_query(targets))
+            inventory = self.reads.inventory(account)
         except CloudError as exc:  # the region's failure, recorded for each of its targets
             return [_failed(t, region, exc) for t in targets], InstanceIndex([])
         drafts = [self._draft(t, region, listing) for t in targets]
-        drafts = recheck_removals(self.inventory, region, targets, drafts, listing)
+        drafts = recheck_removals(inventory, region, targets, drafts, listing)
+        redraft = partial(self._redraft, inventory, region=region, listing=listing)
         done = [
-            self._finish(t, d, dry_run, partial(self._redraft, t, region, listing))
+            self._finish(t, d, dry_run, partial(redraft, t))
             for t, d in zip(targets, drafts, strict=True)
         ]
         return done, listing
 
-    def _redraft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
+    def _redraft(
+        self, inventory: InstanceInventory, target: Target, *, region: str, listing: InstanceIndex
+    ) -> TargetResult:
         draft = self._draft(target, region, listing)
-        (draft,) = recheck_removals(self.inventory, region, [target], [draft], listing)
+        (draft,) = recheck_removals(inventory, region, [target], [draft], listing)
         return draft
 
     def _draft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:
@@ -163,7 +185,7 @@ class Reconciler:
             target.max_groups, target.drain_groups,
         )  # fmt: skip
         try:
-            groups = self._read(target, region)
+            groups = self.reads.groups(target, region)
         except CloudError as exc:
             return _failed(target, region, exc)
         # The product's capacity: RDS/PolarDB count every group, so the room is what the others leave.
@@ -184,36 +206,13 @@ class Reconciler:
         instance's groups afresh."""
 
         def write(plan: TargetPlan) -> TargetResult:
-            return apply_plan(self._store(target), plan, self._audit)
+            return apply_plan(self.reads.store(target), plan, self._audit)
 
         def fresh() -> TargetResult:
-            self._groups.pop((draft.plan.region, draft.plan.instance_id), None)
+            self.reads.forget_groups(target, draft.plan.region)
             return replan()
 
         return finish(draft, dry_run, write, fresh)
-
-    # -- cached reads --------------------------------------------------------------------
-
-    def _listing(self, region: str, targets: Sequence[Target]) -> InstanceIndex:
-        # Keyed by the query too: units of one batch may reconcile different targets there.
-        key = (region, _shared_query(targets))
-        if key not in self._listings:
-            self._listings[key] = InstanceIndex(self.inventory.list_instances(*key))
-        return self._listings[key]
-
-    def _read(self, target: Target, region: str) -> list[Group]:
-        key = (region, target.instance_id)
-        if key not in self._groups:
-            self._groups[key] = self._store(target).read_groups(region, target.instance_id)
-        return self._groups[key]
-
-    def _store(self, target: Target) -> WhitelistStore:
-        """The store of the target's product (a plain single store serves every product)."""
-        pick = getattr(self.store, "for_target", None)
-        if pick is None:
-            return self.store
-        store: WhitelistStore = pick(target.product, target.store_options)
-        return store
 
 
 def _explain_room(plan: TargetPlan, elsewhere: int, target: Target) -> TargetPlan:
@@ -232,11 +231,12 @@ def _explain_room(plan: TargetPlan, elsewhere: int, target: Target) -> TargetPla
     return replace(plan, blocked=(*plan.blocked, reason))
 
 
-def _by_region(config: Config, targets: Iterable[Target]) -> dict[str, list[Target]]:
-    regions: dict[str, list[Target]] = defaultdict(list)
+def _by_place(config: Config, targets: Iterable[Target]) -> dict[tuple[str, str], list[Target]]:
+    """The targets by where their hosts are listed: (account, region)."""
+    places: dict[tuple[str, str], list[Target]] = defaultdict(list)
     for target in targets:
-        regions[config.region_of(target)].append(target)
-    return dict(regions)
+        places[(config.hosts_account_of(target), config.region_of(target))].append(target)
+    return dict(places)
 
 
 def _shared_query(targets: Sequence[Target]) -> InstanceQuery | None:

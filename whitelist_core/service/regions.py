@@ -35,9 +35,9 @@ def run_units(
     fail the invocation once every region has finished).
     """
     workers = MAX_PARALLEL_REGIONS if workers is None else workers
-    regions: dict[str, list[Unit]] = {}
+    regions: dict[tuple[str, str], list[Unit]] = {}  # a region of each account
     for unit in units:
-        regions.setdefault(unit.region, []).append(unit)
+        regions.setdefault((unit.account, unit.region), []).append(unit)
     if len(regions) <= 1 or workers <= 1:
         return [(unit, _attempt(run, unit)) for unit in units]
     # Deferred: the thread pool (~5 ms of imports) is only needed by a multi-region run,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from whitelist_core.entrypoints.events.ecs import from_cloudmonitor, from_ecs
 from whitelist_core.entrypoints.events.envelope import CloudEvent
@@ -157,7 +157,11 @@ def _from_cloud_event(value: object) -> Intent:
     event = validate(CloudEvent, value)
     event_id = f"{event.source}/{event.id}"
     if event.source == "acs.ecs":
-        return from_ecs(event, event_id)
-    if event.source == "acs.ess":
-        return from_ess(event, event_id)
-    return Ignore(f"source {show(event.source)} is not handled", "eventbridge", event_id)
+        intent = from_ecs(event, event_id)
+    elif event.source == "acs.ess":
+        intent = from_ess(event, event_id)
+    else:
+        return Ignore(f"source {show(event.source)} is not handled", "eventbridge", event_id)
+    if isinstance(intent, SyncInstances | ReconcileTargets) and event.account_id:
+        return replace(intent, account_id=event.account_id)  # routed by account in the run
+    return intent
