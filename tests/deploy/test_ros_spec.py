@@ -30,6 +30,7 @@ from ros_spec_kit import (
     RESOURCE_CLASSES,
     Report,
     branches,
+    check_resource,
     check_template,
     find_templates,
     resource_class,
@@ -70,6 +71,15 @@ def test_the_shipped_templates_are_found() -> None:
 def test_each_mapped_class_is_the_one_for_its_resource_type() -> None:
     for kind in RESOURCE_CLASSES:
         assert kind == resource_class(kind).ROS_RESOURCE_TYPE_NAME
+
+
+@pytest.mark.parametrize("kind", sorted(RESOURCE_CLASSES))
+def test_every_mapped_type_can_be_checked(kind: str) -> None:
+    # The spellings come from each package's generated JavaScript: a type whose rendering
+    # cannot be read would fail here, before a template uses it.
+    problems = check_resource("Probe", kind, {})
+    assert problems
+    assert {rule for _, rule in problems} == {"required property missing"}
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
