@@ -8,9 +8,10 @@ value renders itself as the handler's result shape (``to_dict``), and only the e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from whitelist_core.core.findings import AuditReport
 from whitelist_core.core.planner import TargetPlan
 
 if TYPE_CHECKING:
@@ -76,11 +77,13 @@ Failure = CloudFailure | ConfigFailure
 
 @dataclass(frozen=True)
 class TargetResult:
-    """One target's plan and what became of it (``error``: the cloud refusal, if any)."""
+    """One target's plan and what became of it (``error``: the cloud refusal, if any);
+    ``findings``: the audit of its instance's groups as the run read them."""
 
     plan: TargetPlan
     status: TargetStatus
     error: CloudFailure | None = None
+    findings: AuditReport = field(default=AuditReport(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The per-target entry of a summary."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from whitelist_core.core.findings import AuditReport, combine_reports
 from whitelist_core.outcome import (
     CloudFailure,
     Failure,
@@ -105,9 +106,14 @@ class Summary:
         added = sum(len(r.plan.add) for r in results)
         return Counts(len(results), added, sum(len(r.plan.remove) for r in results))
 
+    def findings(self) -> AuditReport:
+        """The audit of every instance the run read, each finding once."""
+        return combine_reports(r.findings for r in self.target_results())
+
     def to_dict(self) -> dict[str, Any]:
         """The public result shape: ``status, trigger, event_id, targets`` and, as they
-        apply, ``message``, ``error``, ``dry_run`` and ``blocked``."""
+        apply, ``message``, ``error``, ``dry_run``, ``blocked`` and ``findings`` (the
+        audit's count of each severity)."""
         data: dict[str, Any] = {
             "status": self.status,
             "trigger": self.trigger,
@@ -120,6 +126,7 @@ class Summary:
             data["error"] = self.failure.to_dict()
         if self.run is not None:
             data |= {"dry_run": self.run.dry_run, "blocked": self.run.blocked}
+            data["findings"] = self.findings().counts()
         elif self.dry_run is not None:
             data["dry_run"] = self.dry_run
         if self.lifecycle is not None:
@@ -147,6 +154,10 @@ class BatchSummary:
     def target_results(self) -> tuple[TargetResult, ...]:
         """Every item's target results, item by item."""
         return tuple(r for s in self.items for r in s.target_results())
+
+    def findings(self) -> AuditReport:
+        """The audit of every instance the items' runs read, each finding once."""
+        return combine_reports(r.findings for r in self.target_results())
 
     def counts(self) -> Counts:
         """The items' counts added up."""

@@ -88,7 +88,7 @@ class AuditReport:
         return AuditReport(kept, self.excluded)
 
 
-def combine(reports: Iterable[AuditReport]) -> AuditReport:
+def combine_reports(reports: Iterable[AuditReport]) -> AuditReport:
     """Several reports as one: each finding once (by ``Finding.key``), gravest first
     then by instance, group and entry; exclusions added up."""
     unique: dict[tuple[str, ...], Finding] = {}

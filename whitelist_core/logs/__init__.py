@@ -38,6 +38,7 @@ from whitelist_core.logs.lines import (
     bind_invocation,
     clear_invocation,
     invocation_summary,
+    whitelist_finding,
 )
 from whitelist_core.logs.output import (
     JsonLineLogger,
@@ -86,4 +87,5 @@ __all__ = [
     "register_secret",
     "reset_logging",
     "send_logs_to_stderr",
+    "whitelist_finding",
 ]

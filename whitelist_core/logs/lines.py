@@ -1,5 +1,6 @@
 """The invocation's context (fields bound to every line) and the standard lines: one
-audit line per applied change, one summary line per invocation."""
+audit line per applied change, one line per whitelist finding, one summary line per
+invocation."""
 
 from __future__ import annotations
 
@@ -45,3 +46,11 @@ def invocation_summary(status: str, **fields: object) -> None:
     log = get_logger("whitelist_core.summary")
     emit = log.error if status == "error" else log.info
     emit("invocation_summary", status=status, **fields)
+
+
+def whitelist_finding(severity: str, **fields: object) -> None:
+    """One line per audit finding: ``event: "whitelist_finding"`` with its instance, group,
+    entry, kind, severity, reason and action; warning level for ``critical`` and ``high``."""
+    log = get_logger("whitelist_core.audit")
+    emit = log.warning if severity in ("critical", "high") else log.info
+    emit("whitelist_finding", severity=severity, **fields)

@@ -84,6 +84,10 @@ class Reads:
             self._groups[key] = self.store(target).read_groups(region, target.instance_id)
         return self._groups[key]
 
+    def cached_groups(self, target: Target, region: str) -> list[Group] | None:
+        """The groups of the target's instance if this run has read them, else None."""
+        return self._groups.get((self.config.account_of(target), region, target.instance_id))
+
     def forget_groups(self, target: Target, region: str) -> None:
         """Read the target's instance afresh next time (after a write was refused)."""
         self._groups.pop((self.config.account_of(target), region, target.instance_id), None)

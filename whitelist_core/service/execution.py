@@ -12,9 +12,11 @@ from dataclasses import replace
 import structlog
 
 from whitelist_core.config import Config
+from whitelist_core.core.findings import combine_reports
 from whitelist_core.core.planner import TargetPlan
 from whitelist_core.errors import CloudError, ConfigError, CredentialsError, IncompleteRun
 from whitelist_core.intents import ReconcileTargets, SyncInstances
+from whitelist_core.logs import whitelist_finding
 from whitelist_core.outcome import CloudFailure, ConfigFailure, RunResult
 from whitelist_core.ports import AccountHooks, AccountPorts, InstanceInventory, WhitelistStore
 from whitelist_core.service.batch import (
@@ -76,6 +78,7 @@ def execute(
         summary = Summary.of_run(result, item.intent.trigger, item.intent.event_id)
         summaries.append((index, _with_first_error(summary, result)))
     pending = [(summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)]
+    log_findings(pending)
     try:
         answered = answer_hooks(hooks, pending, done, config.region)
     except HookNotAnswered as exc:  # fail with every target's result, the hook's too
@@ -88,6 +91,19 @@ def execute(
 def places(config: Config) -> list[Place]:
     """Every target with its region and the account its hosts are listed in."""
     return [(t.name, config.region_of(t), config.hosts_account_of(t)) for t in config.targets]
+
+
+def log_findings(done: Sequence[tuple[Summary, Item]]) -> None:
+    """One ``whitelist_finding`` line per finding of the timer and webhook reconcile runs,
+    each once; event runs only count theirs (in the result), to keep storms quiet."""
+    loud = [
+        summary
+        for summary, item in done
+        if isinstance(item.intent, ReconcileTargets) and item.intent.trigger in ("timer", "http")
+    ]
+    for finding in combine_reports(s.findings() for s in loud).findings:
+        fields = finding.fields()
+        whitelist_finding(fields.pop("severity"), **fields)
 
 
 def _failure(

@@ -38,6 +38,7 @@ from whitelist_core.ports import (
 from whitelist_core.service.accounts import Reads
 from whitelist_core.service.apply import QUOTA_REPLANS as QUOTA_REPLANS
 from whitelist_core.service.apply import AuditSink, apply_plan, finish
+from whitelist_core.service.auditing import audited
 from whitelist_core.service.batch import Unit, UnitResult
 from whitelist_core.service.recheck import recheck_removals
 
@@ -158,8 +159,9 @@ class Reconciler:
         drafts = [self._draft(t, region, listing) for t in targets]
         drafts = recheck_removals(inventory, region, targets, drafts, listing)
         redraft = partial(self._redraft, inventory, region=region, listing=listing)
+        whole = None if _shared_query(targets) else listing  # stale needs the whole region
         done = [
-            self._finish(t, d, dry_run, partial(redraft, t))
+            self._finish(t, d, dry_run, partial(redraft, t), whole)
             for t, d in zip(targets, drafts, strict=True)
         ]
         return done, listing
@@ -200,10 +202,11 @@ class Reconciler:
 
     def _finish(
         self, target: Target, draft: TargetResult, dry_run: bool,
-        replan: Callable[[], TargetResult],
+        replan: Callable[[], TargetResult], whole: InstanceIndex | None = None,
     ) -> TargetResult:  # fmt: skip
         """Apply the draft (``apply.finish``); a re-plan after a quota refusal reads the
-        instance's groups afresh."""
+        instance's groups afresh. The result carries the audit of the groups as read
+        (``whole``: the region's complete listing, when the run has one)."""
 
         def write(plan: TargetPlan) -> TargetResult:
             return apply_plan(self.reads.store(target), plan, self._audit)
@@ -212,7 +215,8 @@ class Reconciler:
             self.reads.forget_groups(target, draft.plan.region)
             return replan()
 
-        return finish(draft, dry_run, write, fresh)
+        groups = self.reads.cached_groups(target, draft.plan.region)
+        return audited(self.config, finish(draft, dry_run, write, fresh), target, groups, whole)
 
 
 def _explain_room(plan: TargetPlan, elsewhere: int, target: Target) -> TargetPlan:

@@ -12,7 +12,7 @@ from whitelist_core.core.audit import (
     Subject,
     audit_instance,
 )
-from whitelist_core.core.findings import AuditReport, combine
+from whitelist_core.core.findings import AuditReport, combine_reports
 from whitelist_core.ports import Group
 
 OURS = "ecs_orders"
@@ -147,7 +147,7 @@ def test_each_finding_says_why_and_what_to_do() -> None:
 def test_reports_combine_each_finding_once_gravest_first() -> None:
     a = audit_instance(subject(Group("default", "", ("10.0.0.0/8", "0.0.0.0/0"))), AuditRules())
     b = audit_instance(subject(Group("default", "", ("0.0.0.0/0", "127.0.0.1"))), AuditRules())
-    both = combine([a, b])
+    both = combine_reports([a, b])
     assert [f.kind for f in both.findings] == ["world_open", "broad"]
     assert both.counts() == {"critical": 1, "high": 0, "medium": 1, "low": 0, "info": 0}
     assert dict(both.excluded)["placeholder"] == 1
