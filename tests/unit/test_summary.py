@@ -25,8 +25,11 @@ FAILURE = CloudFailure("DescribeSecurityIps", "Forbidden.RAM", "denied", "RID-1"
 
 def test_a_run_renders_the_result_shape_with_its_targets() -> None:
     data = Summary.of_run(RUN, "timer", "timer/t/1").to_dict()
-    assert list(data) == ["status", "trigger", "event_id", "targets", "dry_run", "blocked"]
+    assert list(data) == [
+        "status", "trigger", "event_id", "targets", "dry_run", "blocked", "findings",
+    ]  # fmt: skip
     assert data["status"] == "applied"
+    assert data["findings"] == {"critical": 0, "high": 0, "medium": 0, "low": 0, "info": 0}
     assert data["targets"] == [TargetResult(PLAN, "applied").to_dict()]
     assert (data["dry_run"], data["blocked"]) == (False, False)
 
