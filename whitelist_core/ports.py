@@ -138,3 +138,12 @@ its role cannot be assumed."""
 
 AccountHooks = Callable[[str], LifecycleHooks]
 """The lifecycle-hook port of an account, by name (``""``: the function's own)."""
+
+
+class DatabaseCatalog(Protocol):
+    """Lists a product's database instances (``audit --all-instances`` only)."""
+
+    def list_databases(self, product: str, region: str) -> list[str]:
+        """The id of every instance of ``product`` (a product table key) in ``region``
+        (all pages, every kind); complete or raises ``CloudError``."""
+        ...

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import requests
 
+from whitelist_core.aliyun.catalog import DatabaseLister
 from whitelist_core.aliyun.ecs.inventory import EcsInventory
 from whitelist_core.aliyun.ess import EssLifecycleHooks
 from whitelist_core.aliyun.roles import SESSIONS, AssumedRole, RoleSessions
@@ -83,3 +84,16 @@ def make_member(
         StoreFamily(rpc, endpoints),
         EssLifecycleHooks(rpc, endpoints),
     )
+
+
+def make_catalog(
+    credentials: Credentials,
+    *,
+    deadline: float,
+    environ: Mapping[str, str] | None = None,
+    session: requests.Session | None = None,
+) -> DatabaseLister:
+    """The database products' list APIs (``audit --all-instances``), on the same
+    endpoints as their whitelist APIs."""
+    endpoints = Endpoints.from_environ(os.environ if environ is None else environ)
+    return DatabaseLister(RpcClient(credentials, deadline=deadline, session=session), endpoints)

@@ -30,8 +30,9 @@ commands:
   plan           show what a reconcile would change (a dry run); --out saves the plan
   apply          reconcile and apply the changes, or apply a saved plan exactly
   invoke         run the Function Compute handler on an event file
+  audit          find whitelist entries that open the databases too far (read-only)
 
-exit codes: 0 nothing pending (or applied), 2 plan found changes, 1 error.
+exit codes: 0 nothing pending (or applied), 2 plan found changes (audit: findings), 1 error.
 Every command takes --config FILE (default: WHITELIST_CONFIG, else ./whitelist.yml).
 """
 
@@ -77,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     _reconcile_options(apply)
     invoke = _command(commands, "invoke", _invoke, "run the FC handler on an event file")
     invoke.add_argument("--event", required=True, help="event file (JSON), '-' for stdin")
+    from whitelist_core.entrypoints import audit_command
+
+    audit_command.add_options(_command(commands, "audit", _audit, audit_command.HELP))
     return parser
 
 
@@ -179,6 +183,13 @@ def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
     invocation = Invocation(environ, cloud_clients(None, environ), Path.cwd())
     intent = ReconcileTargets(targets=names, dry_run=dry_run, trigger="cli", reason="cli")
     return invocation.run_intent(intent)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from whitelist_core.entrypoints.audit_command import run_audit
+
+    _start_logging()
+    return run_audit(args, _config_file(args), _environ(args))
 
 
 def _invoke(args: argparse.Namespace) -> int:

@@ -13,7 +13,12 @@ from typing import Any
 from whitelist_core.accounts import Account
 from whitelist_core.config import Config, load_config
 from whitelist_core.logs import register_secret
-from whitelist_core.ports import InstanceInventory, LifecycleHooks, WhitelistStore
+from whitelist_core.ports import (
+    DatabaseCatalog,
+    InstanceInventory,
+    LifecycleHooks,
+    WhitelistStore,
+)
 
 ClientsFactory = Callable[[float], tuple[InstanceInventory, WhitelistStore]]
 """Builds the two ports for one invocation, given its deadline (``time.monotonic``)."""
@@ -33,6 +38,22 @@ def cloud_clients(context: Any, environ: Mapping[str, str]) -> ClientsFactory:
         register_secret(credentials.access_key_secret)
         register_secret(credentials.security_token)
         return make_clients(credentials, deadline=deadline, environ=environ)
+
+    return build
+
+
+def cloud_catalog(environ: Mapping[str, str]) -> Callable[[float], DatabaseCatalog]:
+    """The database products' list APIs (``audit --all-instances``), with the credentials
+    of the environment (a person's, never the function's)."""
+
+    def build(deadline: float) -> DatabaseCatalog:
+        from whitelist_core.aliyun.factory import make_catalog
+        from whitelist_core.aliyun.transport.credentials import load_credentials
+
+        credentials = load_credentials(None, environ)
+        register_secret(credentials.access_key_secret)
+        register_secret(credentials.security_token)
+        return make_catalog(credentials, deadline=deadline, environ=environ)
 
     return build
 

@@ -7,7 +7,15 @@ API version, instance parameter ``DBInstanceId`` and endpoint.
 from __future__ import annotations
 
 from whitelist_core.core.entries import RESERVED_GROUPS
-from whitelist_core.products.spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
+from whitelist_core.products.spec import (
+    Capacity,
+    Catalog,
+    Endpoint,
+    ProductSpec,
+    Ram,
+    Read,
+    Write,
+)
 
 _CENTRAL = [
     "ap-northeast-2-pop",
@@ -122,4 +130,11 @@ SPEC = ProductSpec(
     already_absent=frozenset({"InvalidSecurityIPs.NotFound"}),
     not_found=frozenset({"InvalidDBInstanceId.NotFound"}),
     busy=frozenset({"IncorrectDBInstanceState"}),
+    catalog=Catalog(
+        "DescribeDBInstances",
+        ("DBInstances", "DBInstance"),
+        "DBInstanceId",
+        "TotalCount",
+        kinds=(("DBInstanceType", "replicate"), ("DBInstanceType", "sharding")),
+    ),
 )

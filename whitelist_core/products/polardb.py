@@ -8,7 +8,15 @@ letters and digits only (the API's documented rule; ``_`` is not allowed).
 from __future__ import annotations
 
 from whitelist_core.core.entries import RESERVED_GROUPS
-from whitelist_core.products.spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
+from whitelist_core.products.spec import (
+    Capacity,
+    Catalog,
+    Endpoint,
+    ProductSpec,
+    Ram,
+    Read,
+    Write,
+)
 
 _CENTRAL = [
     "ap-northeast-2-pop",
@@ -87,4 +95,7 @@ SPEC = ProductSpec(
     already_absent=frozenset({"InvalidSecurityIPs.NotFound"}),
     not_found=frozenset({"InvalidDBClusterId.NotFound"}),
     busy=frozenset({"OperationDenied.DBClusterStatus"}),
+    catalog=Catalog(
+        "DescribeDBClusters", ("Items", "DBCluster"), "DBClusterId", "TotalRecordCount"
+    ),
 )

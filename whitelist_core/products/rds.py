@@ -9,7 +9,15 @@ in the enhanced mode); the store picks the type (see ``aliyun/stores/network.py`
 from __future__ import annotations
 
 from whitelist_core.core.entries import RESERVED_GROUPS
-from whitelist_core.products.spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
+from whitelist_core.products.spec import (
+    Capacity,
+    Catalog,
+    Endpoint,
+    ProductSpec,
+    Ram,
+    Read,
+    Write,
+)
 
 _CENTRAL = [
     "ap-northeast-2-pop",
@@ -95,4 +103,7 @@ SPEC = ProductSpec(
     not_found=frozenset({"InvalidDBInstance.NotFound", "InvalidDBInstanceId.NotFound"}),
     busy=frozenset({"IncorrectDBInstanceState", "OperationDenied.DBInstanceStatus"}),
     network_param="WhitelistNetworkType",
+    catalog=Catalog(
+        "DescribeDBInstances", ("Items", "DBInstance"), "DBInstanceId", "TotalRecordCount"
+    ),
 )

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from whitelist_core.core.entries import RESERVED_GROUPS
-from whitelist_core.products.spec import Capacity, Endpoint, ProductSpec, Ram, Read, Write
+from whitelist_core.products.spec import (
+    Capacity,
+    Catalog,
+    Endpoint,
+    ProductSpec,
+    Ram,
+    Read,
+    Write,
+)
 
 SPEC = ProductSpec(
     name="redis",
@@ -34,4 +42,7 @@ SPEC = ProductSpec(
     already_absent=frozenset({"InvalidSecurityIPs.NotFound"}),
     not_found=frozenset({"InvalidInstanceId.NotFound", "InvalidDBInstance.NotFound"}),
     busy=frozenset({"IncorrectDBInstanceState", "LockTimeout"}),
+    catalog=Catalog(
+        "DescribeInstances", ("Instances", "KVStoreInstance"), "InstanceId", "TotalCount"
+    ),
 )

@@ -78,6 +78,22 @@ class Ram:
 
 
 @dataclass(frozen=True)
+class Catalog:
+    """The product's list API, paged by ``PageNumber``/``PageSize``: only ``audit
+    --all-instances`` calls it, with the user's own credentials (never the function)."""
+
+    action: str
+    items: tuple[str, str]
+    """Where the answer keeps the page's instances: ``("Items", "DBInstance")``."""
+    id_field: str
+    total: str
+    """The answer's count of every instance listed: ``TotalCount`` or ``TotalRecordCount``."""
+    kinds: tuple[tuple[str, str], ...] = ()
+    """Parameters of separate listings that together list every instance (MongoDB lists
+    replica sets unless ``DBInstanceType=sharding`` is asked for)."""
+
+
+@dataclass(frozen=True)
 class ProductSpec:
     """One whitelist product (Redis, RDS, PolarDB, MongoDB, ...)."""
 
@@ -106,6 +122,7 @@ class ProductSpec:
     """Codes for an instance that cannot take a write now (retried until the deadline)."""
     network_param: str = ""
     """RDS only: the parameter naming the network a group serves (``WhitelistNetworkType``)."""
+    catalog: Catalog | None = None
 
     def claims_done(self, mode: str, code: str) -> bool:
         """True for a refusal meaning "already there" (Append) or "already absent" (Delete)."""
