@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from whitelist_testkit import (
     ORDERS_TARGET,
-    R_ORDERS,
     R_SESSIONS,
     REGION,
     WEB1_IP,
