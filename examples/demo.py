@@ -6,6 +6,8 @@ walks through what an operator cares about. localcloud is stopped whatever happe
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
@@ -39,6 +41,8 @@ def _environment(url: str) -> None:
         WHITELIST_ECS_ENDPOINT=url,
         WHITELIST_KVSTORE_ENDPOINT=url,
         WHITELIST_RDS_ENDPOINT=url,
+        WHITELIST_POLARDB_ENDPOINT=url,
+        WHITELIST_DDS_ENDPOINT=url,
         ALIBABA_CLOUD_ACCESS_KEY_ID="localcloud-id",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET="localcloud-secret",
         WHITELIST_CONFIG=str(ROOT / "examples" / "whitelist.yml"),
@@ -60,7 +64,8 @@ class Demo:
         before = self.groups()
         step(
             "The whitelists as they are (ecs_orders on Redis holds a stale 10.0.9.99; "
-            "the RDS instance rm-demoorders01 has no group of ours yet)"
+            "the RDS instance rm-demoorders01 has no group of ours yet; someone pasted a "
+            "public address into a 'console' group of r-demobilling1)"
         )
         self.show_groups(legend=True)
 
@@ -77,7 +82,16 @@ class Demo:
         print(f"  cloud calls made: {sum(self.calls().values())}")
 
         step("The timer runs: the plan is applied")
-        self.show(self.timer())
+        applied = self.timer()
+        self.show(applied)
+
+        step("The audit: every group the run read is judged, owned or not (no extra call)")
+        print(f"  the timer's result counts findings by severity: {applied['findings']}")
+        print("  python -m whitelist_core audit --all-instances  says which, and what to do:")
+        self.reset_calls()
+        code = self.audit("--all-instances")
+        writes = {a: n for a, n in self.calls().items() if not a.startswith("Describe")}
+        print(f"  exit code {code} (2: a finding at or above audit.min_severity); writes: {writes}")
 
         step("A new ECS host orders-web-4 (10.0.1.14) starts; its Running event arrives")
         self.put_host("i-bp1demo00000000006", "orders-web-4", "10.0.1.14")
@@ -102,10 +116,11 @@ class Demo:
         foreign = all(
             self.groups()[(r, g)] == before[(r, g)]
             for r, g in before
-            if g in {"default", "ali_dms_group", "rds_replica_group"}
+            if g in {"default", "ali_dms_group", "rds_replica_group", "console"}
         )
         print(
-            f"\n  default, ali_dms_group and the hidden rds_replica_group untouched: {tick(foreign)}"
+            "\n  default, ali_dms_group, console and the hidden rds_replica_group untouched: "
+            f"{tick(foreign)}"
         )
         rds = {e for e in self.groups()[("rm-demoorders01", "ecs_orders")][1].split(",")}
         redis = {e for e in self.groups()[("r-demoorders01", "ecs_orders")][1].split(",")}
@@ -129,6 +144,16 @@ class Demo:
             headers |= self.sign(raw, SECRET, int(time.time()))
         event = http_event(method, path, raw, headers, request_id="demo-request")
         return self.handler(encode(event), None)
+
+    def audit(self, *args: str) -> int:
+        """``python -m whitelist_core audit`` in this process, its table indented."""
+        from whitelist_core.entrypoints.cli import main as cli
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = cli(["audit", *args])
+        print(indent(out.getvalue()))
+        return code
 
     def show(self, summary: dict[str, Any]) -> None:
         print(indent(self.render(summary)))

@@ -138,3 +138,8 @@ def test_demo_tells_its_story() -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "NO (unexpected)" not in result.stdout
     assert "untouched: yes" in result.stdout
+    # the audit step: the one seeded finding (a public address in a foreign group)
+    assert "'high': 1" in result.stdout
+    assert "high      public" in result.stdout
+    assert "exit code 2" in result.stdout
+    assert "writes: {}" in result.stdout

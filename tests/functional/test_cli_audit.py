@@ -94,6 +94,7 @@ def test_the_configured_instances_are_audited_with_a_table_and_exit_2(
     for kind in ("public", "broad", "stale", "duplicate"):
         assert f" {kind} " in out
     assert "fix: remove 0.0.0.0/0 from group 'default'" in out
+    assert " 47.96.10.20  47.96.10.20 is a public address" in out  # the widest entry
     assert "audited 3 instance(s) in cn-hangzhou: redis 3" in out
     assert "findings at or above info: critical 1, high 1, medium 1, low 1, info 1" in out
     assert R_UNCONFIGURED not in out

@@ -103,7 +103,8 @@ def render(done: AuditRun, floor: Severity) -> str:
     widths = [max(len(r[c]) for r in rows) for c in range(6)]
     lines = []
     for index, row in enumerate(rows):
-        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)) + row[6])
+        cells = [v.ljust(w) + "  " for v, w in zip(row, widths, strict=False)]
+        lines.append("".join(cells) + row[6])
         if index:
             lines.append(
                 " " * (sum(widths) + 12) + "fix: " + done.report.findings[index - 1].action
