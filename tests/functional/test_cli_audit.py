@@ -164,3 +164,26 @@ def test_usage_errors_exit_1(
 ) -> None:
     assert main(audit("--config", str(audited), *args)) == 1
     assert "usage:" in capsys.readouterr().err
+
+
+def test_all_instances_reads_every_page_of_a_listing(
+    cloud: LocalCloud, audited: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    many = [make_redis_instance(f"r-bp1many{n:08d}") for n in range(120)]  # 3 pages of 50
+    cloud.put_redis_instances(REGION, many)
+    cloud.reset_calls()
+    assert main(audit("--config", str(audited), "--all-instances", "--json")) == 2
+    listed = {d["instance_id"] for d in json.loads(capsys.readouterr().out)["databases"]}
+    assert {i["InstanceId"] for i in many} <= listed
+    assert cloud.calls()["counts"]["DescribeInstances"] == 1 + 3  # ECS once, R-KVStore 3 pages
+
+
+def test_a_listing_whose_pages_do_not_add_up_is_an_error_not_an_empty_account(
+    cloud: LocalCloud, audited: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the R-KVStore answer keeps its TotalCount but its instances sit under another name
+    cloud.add_fault(action="DescribeInstances", product="R-kvstore", shape="renamed")
+    assert main(audit("--config", str(audited), "--all-instances")) == 1
+    out = capsys.readouterr().out
+    assert "error: listing redis instances in cn-hangzhou failed" in out
+    assert "IncompleteListing" in out
