@@ -84,7 +84,12 @@ def test_the_configured_instances_are_audited_with_a_table_and_exit_2(
 ) -> None:
     before = cloud.state()
     assert main(audit("--config", str(audited))) == 2
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in err.splitlines()]  # JSON lines on stderr
+    # LOG_LEVEL defaults to WARNING on the command line: the critical and high ones
+    assert {(x["event"], x["kind"]) for x in lines} == {
+        ("whitelist_finding", "world_open"), ("whitelist_finding", "public"),
+    }  # fmt: skip
     assert out.splitlines()[0].split() == [
         "SEVERITY", "KIND", "PRODUCT", "INSTANCE", "GROUP", "ENTRY", "REASON",
     ]  # fmt: skip

@@ -20,6 +20,7 @@ from pathlib import Path
 from whitelist_core.config import REGION_ID, Config, load_config
 from whitelist_core.core.findings import SEVERITIES, Finding, Severity
 from whitelist_core.service.audit_run import AuditRun, audit_databases, configured, discover
+from whitelist_core.service.auditing import tell_findings
 
 EXIT_OK, EXIT_ERROR, EXIT_FINDINGS = 0, 1, 2
 HELP = "find whitelist entries that open the databases too far (read-only)"
@@ -48,6 +49,7 @@ def run_audit(args: argparse.Namespace, config_file: Path, environ: Mapping[str,
     config = config.model_copy(update={"audit": audit})
     regions = _regions(args, config)
     done = _audit(config, regions, args.all_instances, environ)
+    tell_findings(done.report)  # the lines on stderr; the table (or JSON) on stdout
     print(json.dumps(as_json(done, floor), indent=2) if args.json else render(done, floor))
     if done.failures:
         return EXIT_ERROR

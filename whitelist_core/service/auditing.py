@@ -16,6 +16,7 @@ from whitelist_core.config import Config, Target
 from whitelist_core.core.audit import SERVICE_GROUPS, Subject, audit_instance
 from whitelist_core.core.findings import AuditReport
 from whitelist_core.core.selection import InstanceIndex, desired_entries
+from whitelist_core.logs import whitelist_finding
 from whitelist_core.outcome import TargetResult
 from whitelist_core.ports import Group, Instance
 
@@ -40,6 +41,13 @@ def audited(
                             whole, complete=whole is not None,
                             account=config.account_of(target))  # fmt: skip
     return replace(result, findings=findings)
+
+
+def tell_findings(report: AuditReport) -> None:
+    """One ``whitelist_finding`` log line per finding of ``report``."""
+    for finding in report.findings:
+        fields = finding.fields()
+        whitelist_finding(fields.pop("severity"), **fields)
 
 
 def held_ips(instances: Iterable[Instance]) -> frozenset[str]:

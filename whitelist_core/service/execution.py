@@ -16,9 +16,9 @@ from whitelist_core.core.findings import combine_reports
 from whitelist_core.core.planner import TargetPlan
 from whitelist_core.errors import CloudError, ConfigError, CredentialsError, IncompleteRun
 from whitelist_core.intents import ReconcileTargets, SyncInstances
-from whitelist_core.logs import whitelist_finding
 from whitelist_core.outcome import CloudFailure, ConfigFailure, RunResult
 from whitelist_core.ports import AccountHooks, AccountPorts, InstanceInventory, WhitelistStore
+from whitelist_core.service.auditing import tell_findings
 from whitelist_core.service.batch import (
     Item,
     Key,
@@ -101,9 +101,7 @@ def log_findings(done: Sequence[tuple[Summary, Item]]) -> None:
         for summary, item in done
         if isinstance(item.intent, ReconcileTargets) and item.intent.trigger in ("timer", "http")
     ]
-    for finding in combine_reports(s.findings() for s in loud).findings:
-        fields = finding.fields()
-        whitelist_finding(fields.pop("severity"), **fields)
+    tell_findings(combine_reports(s.findings() for s in loud))
 
 
 def _failure(
