@@ -21,13 +21,15 @@ GROUPS = st.lists(
     unique_by=lambda g: g.name,
 )
 HELD = st.frozensets(ADDRESSES, max_size=20)
+OWNED = st.frozensets(st.sampled_from(["ecs_orders", "ecs_orders_2", "vpn"]))
+"""Groups a target may own (never ``default`` or a service group: the configuration refuses)."""
 
 
 def subject(groups: list[Group], owned: frozenset[str], selected: frozenset[str]) -> Subject:
     return Subject("redis", "cn-hangzhou", "r-demoorders01", tuple(groups), owned, selected)
 
 
-@given(GROUPS, st.frozensets(NAMES), st.frozensets(ADDRESSES), HELD, st.integers(0, 32))
+@given(GROUPS, OWNED, st.frozensets(ADDRESSES), HELD, st.integers(0, 32))
 def test_no_owned_and_selected_entry_is_ever_stale(
     groups: list[Group],
     owned: frozenset[str],
@@ -43,7 +45,7 @@ def test_no_owned_and_selected_entry_is_ever_stale(
     assert not stale & held
 
 
-@given(GROUPS, st.frozensets(NAMES), st.frozensets(ADDRESSES), st.integers(0, 32))
+@given(GROUPS, OWNED, st.frozensets(ADDRESSES), st.integers(0, 32))
 def test_stale_is_never_reported_without_a_complete_listing(
     groups: list[Group], owned: frozenset[str], selected: frozenset[str], broad: int
 ) -> None:
@@ -51,7 +53,7 @@ def test_stale_is_never_reported_without_a_complete_listing(
     assert [f for f in report.findings if f.kind == "stale"] == []
 
 
-@given(GROUPS, st.frozensets(NAMES), HELD)
+@given(GROUPS, OWNED, HELD)
 def test_every_entry_is_judged_or_counted_as_left_out(
     groups: list[Group], owned: frozenset[str], held: frozenset[str]
 ) -> None:

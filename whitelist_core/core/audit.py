@@ -86,7 +86,8 @@ def audit_instance(
     excluded: Counter[Excluded] = Counter()
     ours = {e: g.name for g in subject.groups if g.name in subject.owned for e in g.entries}
     for group in subject.groups:
-        if group.attribute == "hidden" or group.name in subject.service_groups:
+        service = group.attribute == "hidden" or group.name in subject.service_groups
+        if service and group.name not in subject.owned:  # a target may own a hidden group
             excluded["service_group"] += len(group.entries)
             continue
         for entry in group.entries:

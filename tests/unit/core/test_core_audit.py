@@ -164,3 +164,14 @@ def test_min_severity_keeps_that_severity_and_graver(floor: str, kept: int) -> N
     )
     report = audit_instance(subject(*groups), AuditRules(), frozenset({"10.0.0.9"}))
     assert len(report.at_least(floor).findings) == kept  # type: ignore[arg-type]
+
+
+def test_a_hidden_group_the_function_owns_is_audited_not_left_out() -> None:
+    groups = (Group(OURS, "hidden", ("47.96.1.2", "10.0.0.5")), Group("default", "", ("10.0.0.5",)))
+    report = audit_instance(subject(*groups), AuditRules(), frozenset())
+    assert kinds(report) == [
+        (OURS, "47.96.1.2", "public", "high"),
+        ("default", "10.0.0.5", "stale", "low"),
+        ("default", "10.0.0.5", "duplicate", "info"),
+    ]
+    assert dict(report.excluded)["service_group"] == 0
