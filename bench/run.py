@@ -1,7 +1,7 @@
 """``make bench``: run every benchmark, print the table, write BENCHMARKS.md.
 
 Usage: python bench/run.py [--only NAME ...] [--no-write]
-Names: startup, api_calls, planning, throughput, package_size, storm, spill_over.
+Names: startup, api_calls, planning, throughput, package_size, storm, spill_over, accounts.
 Takes a few minutes.
 """
 
@@ -26,6 +26,7 @@ SECTIONS = {
     "package_size": "6. Package size",
     "storm": "7. Event storms against localcloud with 30 ms per call (minimum; per-item design)",
     "spill_over": "8. One target over several groups (max_groups)",
+    "accounts": "9. Several accounts: a timer run's calls per account (localcloud, loopback)",
 }
 COMMAND = "make bench  (= .venv/bin/python bench/run.py)"
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 import requests
+import responses
 import structlog
 from aliyunsdkcore.auth.composer import rpc_signature_composer
 from reliability_kit import (
@@ -248,3 +249,110 @@ def test_missing_credentials_error_names_no_value(environ: dict[str, str]) -> No
     assert "ALIBABA_CLOUD_ACCESS_KEY" in message  # it names what is missing
     assert KEY_SECRET not in message
     assert STS_TOKEN not in message
+
+
+# -- assumed roles (several accounts) ------------------------------------------------
+
+
+class Sessions:
+    """Every assumed role's secret and token localcloud issued, and every signature made
+    with them; on the next request after a session is issued (the function holds it
+    then), a library logs that session's secret and token."""
+
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+        self.signatures: set[str] = set()
+        self._fresh: tuple[str, str] | None = None
+
+    def watch(self, cloud: LocalCloud) -> None:
+        answer = cloud._callback
+
+        def callback(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+            if self._fresh is not None:
+                self._library_logs(*self._fresh)
+                self._fresh = None
+            status, headers, body = answer(prepared)
+            found = _AUTH_SIGNATURE.search(str(prepared.headers.get("Authorization", "")))
+            if found and prepared.headers.get("x-acs-security-token"):
+                self.signatures.add(found[1])
+            issued = json.loads(body).get("Credentials") if b"Credentials" in body else None
+            if isinstance(issued, dict):
+                self._fresh = (issued["AccessKeySecret"], issued["SecurityToken"])
+                self.secrets |= set(self._fresh)
+            return status, headers, body
+
+        cloud._callback = callback  # type: ignore[method-assign]
+
+    @staticmethod
+    def _library_logs(secret: str, token: str) -> None:
+        logging.getLogger("urllib3.connectionpool").warning(
+            "assumed with secret %s token %s", secret, token
+        )
+        structlog.get_logger("sdk.client").debug(
+            "session", access_key_secret=secret, note=f"token {token}"
+        )
+
+
+def test_no_assumed_role_secret_appears_anywhere(
+    rel_env: Callable[..., Any],
+    rel_no_backoff: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from accounts_kit import APP_B, B_CACHE, CENTRAL, DENIED_CACHE, FN_KEY, FN_SECRET, R_B
+    from accounts_kit import config as accounts_config
+    from accounts_kit import host as app_host
+    from accounts_kit import seed as accounts_seed
+
+    from whitelist_core.aliyun.roles import SESSIONS
+
+    sessions, outputs = Sessions(), []
+
+    def run(event: Any) -> None:
+        try:
+            outputs.append(json.dumps(handler.handler(encode(event), None), default=str))
+        except WhitelistError as exc:
+            outputs.extend([str(exc), repr(exc), json.dumps(getattr(exc, "to_dict", dict)(), default=str)])  # fmt: skip
+
+    SESSIONS.clear()
+    cloud = LocalCloud(accounts_seed(), BASE_URL)
+    sessions.watch(cloud)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        cloud.register(mock)
+        rel_env(BASE_URL, accounts_config(B_CACHE, DENIED_CACHE), LOG_LEVEL="DEBUG")
+        for name, value in (("WHITELIST_ENDPOINT", BASE_URL), ("FC_ACCOUNT_ID", CENTRAL),
+                            ("ALIBABA_CLOUD_ACCESS_KEY_ID", FN_KEY),
+                            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", FN_SECRET)):  # fmt: skip
+            monkeypatch.setenv(name, value)
+        run(timer())  # B's group written with the session; the denied role reported
+        assert sessions.secrets, "no role was assumed: the scenario is broken"
+        leaky = app_host("i-bp1appbleaky0001", "10.0.1.99", "shop")
+        leaky["NetworkInterfaces"] = {"NetworkInterface": [{"PrivateIpSets": {"PrivateIpSet": [
+            {"PrivateIpAddress": value} for value in sorted(sessions.secrets)]}}]}  # fmt: skip
+        cloud.put_instances("cn-hangzhou", [leaky], account=APP_B)  # "addresses" = secrets
+        run(state_change("i-bp1appbleaky0001", "Running") | {"aliyunaccountid": APP_B})
+        cloud.advance_clock(3600)  # the session expires: renewed, a new secret is issued
+        run(timer())
+        cloud.add_fault(action="ModifySecurityIps", status=503, account=APP_B)
+        cloud.put_instances("cn-hangzhou", [app_host("i-bp1appbnew000001", "10.0.1.98", "shop")], account=APP_B)  # fmt: skip
+        run(timer())  # transient in B, outlasts the retries: the invocation fails
+        cloud.clear_faults()
+        captured = capfd.readouterr()
+    SESSIONS.clear()
+
+    assert len(sessions.secrets) == 4  # two sessions: each a secret and a token
+    assert sessions.signatures
+    assert entries_present(outputs, R_B)
+    for expected in ("NoPermission", "InvalidSecurityToken.Expired", '"status": "applied"'):
+        assert any(expected in text for text in [*outputs, captured.out]), expected
+    logged = [json.loads(line) for line in filter(None, captured.out.splitlines())]
+    assert any(r.get("event") == "session" and r["access_key_secret"] == "***" for r in logged)
+    haystack = "\n".join([captured.out, captured.err, *outputs])
+    for secret in sessions.secrets | sessions.signatures:
+        assert secret not in haystack, f"secret leaked: {secret[:6]}..."
+        assert secret.lower() not in haystack.lower()
+
+
+def entries_present(outputs: list[str], instance_id: str) -> bool:
+    """A result names the member account's instance (the run reached it)."""
+    return any(instance_id in text for text in outputs)
