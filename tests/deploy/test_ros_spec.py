@@ -93,14 +93,16 @@ def test_template_passes_the_ros_specification(path: Path) -> None:
 def test_every_branch_of_a_conditional_resource_is_checked() -> None:
     role = _template()["Resources"]["FunctionRole"]
     seen = list(branches(role))
-    # Redis, RDS, PolarDB, MongoDB statements each present or absent: 16 shapes.
-    assert len(seen) == 16
+    # Redis, RDS, PolarDB, MongoDB and member roles' statements each present or absent: 32.
+    assert len(seen) == 32
     statements = {len(p["Policies"][0]["PolicyDocument"]["Statement"]) for _, p in seen}
-    assert statements == {3, 4, 5, 6, 7}
+    assert statements == {3, 4, 5, 6, 7, 8}
     report = check_template(ROOT / "template.yml")
-    assert sum(1 for name, _, _ in report.checked if name == "FunctionRole") == 16
+    assert sum(1 for name, _, _ in report.checked if name == "FunctionRole") == 32
     batched = {name for name, _, _ in report.checked} & {"EventQueue", "EventRule", "QueueTrigger"}
     assert batched == {"EventQueue", "EventRule", "QueueTrigger"}
+    members = {name for name, _, _ in report.checked} & {"MemberEventsRole", "MemberEventRule"}
+    assert members == {"MemberEventsRole", "MemberEventRule"}
 
 
 # -- the three errors template.yml had, and others the check must catch ------------------

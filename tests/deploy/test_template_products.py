@@ -90,6 +90,7 @@ EMPTY = {
     "PolarDbClusterIds": "",
     "MongoDbInstanceIds": "",
     "DatabaseRegion": "",
+    "MemberRoleArns": "",
 }
 
 
