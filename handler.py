@@ -17,18 +17,17 @@ from typing import Any
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from whitelist_core.entrypoints.app import Invocation
+from whitelist_core.entrypoints.telling import tell, tell_failure
 from whitelist_core.entrypoints.webhook import parse_secrets
 from whitelist_core.entrypoints.wiring import cloud_clients
 from whitelist_core.logs import (
     bind_invocation,
     clear_invocation,
     configure_logging,
-    invocation_summary,
     level_from_env,
     register_secret,
 )
 from whitelist_core.redaction import redact
-from whitelist_core.summary import BatchSummary, Summary
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -44,31 +43,15 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     invocation = Invocation(environ, cloud_clients(context, environ), BASE_DIR, context)
     try:
         result = invocation.run(event)
-        invocation_summary(result.label, **result.counts().as_fields(), ms=_ms(started))
+        tell(result, _ms(started))
         # The one rendering of the result, here at the edge, masked like a log line.
         return redact(result.to_dict())
     except Exception as exc:
         # Transient cloud trouble outlasted the retries: fail so the platform retries.
-        fields = _failure_fields(exc)
-        invocation_summary(
-            "error", error=type(exc).__name__, message=str(exc), ms=_ms(started), **fields
-        )
+        tell_failure(exc, _ms(started))
         raise
     finally:
         clear_invocation()
-
-
-def _failure_fields(exc: Exception) -> dict[str, Any]:
-    """What a run that failed after doing the rest still did (``IncompleteRun.result``):
-    every target's status and error code, and the counts; nothing for other errors."""
-    result = getattr(exc, "result", None)
-    if not isinstance(result, Summary | BatchSummary):
-        return {}
-    results = [
-        {"target": r.plan.target, "status": r.status} | ({"code": r.error.code} if r.error else {})
-        for r in result.target_results()
-    ]
-    return {"results": results, **result.counts().as_fields()}
 
 
 def _ms(started: float) -> int:

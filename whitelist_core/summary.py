@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from whitelist_core.attention import Attention
 from whitelist_core.core.findings import AuditReport, combine_reports
 from whitelist_core.outcome import (
     CloudFailure,
+    ConfigFailure,
     Failure,
     RunResult,
     RunStatus,
@@ -100,6 +102,23 @@ class Summary:
         """The results of the targets this summary reports on (none when nothing ran)."""
         return self.run.results if self.run else ()
 
+    def attention(self) -> Attention:
+        """What a person must be told: held back, blocked, errors, capacity, hooks."""
+        found = Attention.of_results(self.target_results(), self.unanswered_hooks())
+        return found + self.failure_attention()
+
+    def unanswered_hooks(self) -> tuple[str, ...]:
+        """The lifecycle hook this item left unanswered, if it did."""
+        return (self.lifecycle.hook,) if self.lifecycle and self.lifecycle.result is None else ()
+
+    def failure_attention(self) -> Attention:
+        """The code of a failure that stopped the whole item (no target results then)."""
+        if isinstance(self.failure, CloudFailure) and self.run is None:
+            return Attention(error_codes=(self.failure.code,))
+        if isinstance(self.failure, ConfigFailure):
+            return Attention(error_codes=(self.failure.kind,))
+        return Attention()
+
     def counts(self) -> Counts:
         """Targets reported, entries added and removed (what was applied or planned)."""
         results = self.target_results()
@@ -111,11 +130,12 @@ class Summary:
         return combine_reports(r.findings for r in self.target_results())
 
     def to_dict(self) -> dict[str, Any]:
-        """The public result shape: ``status, trigger, event_id, targets`` and, as they
-        apply, ``message``, ``error``, ``dry_run``, ``blocked`` and ``findings`` (the
-        audit's count of each severity)."""
+        """The public result shape: ``status, attention, trigger, event_id, targets`` and,
+        as they apply, ``message``, ``error``, ``dry_run``, ``blocked`` and ``findings``
+        (the audit's count of each severity)."""
         data: dict[str, Any] = {
             "status": self.status,
+            "attention": self.attention().kinds,
             "trigger": self.trigger,
             "event_id": self.event_id,
             "targets": [r.to_dict() for r in self.run.results] if self.run else [],
@@ -163,6 +183,19 @@ class BatchSummary:
         """The items' counts added up."""
         return sum((s.counts() for s in self.items), Counts())
 
+    def attention(self) -> Attention:
+        """The items' alert figures together (a target several items report counted once)."""
+        results: dict[str, TargetResult] = {}
+        for result in self.target_results():
+            results.setdefault(result.plan.target, result)
+        hooks = [hook for s in self.items for hook in s.unanswered_hooks()]
+        found = Attention.of_results(results.values(), hooks)
+        return sum((s.failure_attention() for s in self.items), found)
+
     def to_dict(self) -> dict[str, Any]:
-        """``{"status": ..., "results": [summary, ...]}``."""
-        return {"status": self.status, "results": [s.to_dict() for s in self.items]}
+        """``{"status": ..., "attention": [...], "results": [summary, ...]}``."""
+        return {
+            "status": self.status,
+            "attention": self.attention().kinds,
+            "results": [s.to_dict() for s in self.items],
+        }

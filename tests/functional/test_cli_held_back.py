@@ -1,6 +1,6 @@
 """Held-back removals at the terminal: named with their reason in the table and in JSON,
-a one-line "N to add, M to remove, K held back" summary, and plan exits 2 on them; the
-adoption rule end to end (against localcloud)."""
+a one-line "N to add, M to remove, K held back" summary, and plan and apply exit 2 on
+them (the result's ``attention``); the adoption rule end to end (against localcloud)."""
 
 from __future__ import annotations
 
@@ -79,13 +79,16 @@ def test_held_back_removals_are_in_the_json(
     assert summary["totals"] == {"add": 0, "remove": 0, "held_back": 2}
 
 
-def test_apply_leaves_held_back_entries_and_says_so(
+def test_apply_leaves_held_back_entries_says_so_and_exits_2(
     cloud: Any, write_config: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_config(orders_only(max_removals=1))
-    assert main(["apply", "--config", str(path)]) == 0
+    assert main(["apply", "--config", str(path)]) == 2
     out = capsys.readouterr().out
     assert out.rstrip().splitlines()[-1].endswith("2 held back")
+    assert main(["apply", "--config", str(path), "--json"]) == 2
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["status"], summary["attention"]) == ("noop", ["held_back", "blocked"])
     assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP, *STALE}
     assert writes(cloud.calls()) == 0
 

@@ -193,7 +193,7 @@ def test_batch_of_only_bad_items_is_rejected_and_calls_nothing(
 
 
 def test_empty_batch_is_ignored(configured: Any, invoke: Any) -> None:
-    assert invoke([]) == {"status": "ignored", "results": []}
+    assert invoke([]) == {"status": "ignored", "attention": [], "results": []}
     assert total_calls(configured.calls()) == 0
 
 

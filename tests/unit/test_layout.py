@@ -31,6 +31,7 @@ def test_the_root_holds_only_the_shared_vocabulary_and_the_entry_module() -> Non
         "__init__",
         "__main__",
         "accounts",
+        "attention",
         "config",
         "errors",
         "intents",

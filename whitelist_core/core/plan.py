@@ -75,6 +75,11 @@ class TargetPlan:
     """The changes ``unplaced`` would have been (kept so that placing again keeps them)."""
     held_back: tuple[Change, ...] = ()
     """Removals a removal limit held back, each with the limit's reason (not removed)."""
+    shared: int = 0
+    """Entries the instance's other groups hold that count against this target's room
+    (RDS/PolarDB: 1000 per instance, all groups together); 0 where each group has its own."""
+    near_capacity: bool = False
+    """Policy found the target past ``capacity_warn_percent`` once the plan is applied."""
 
     @property
     def layout(self) -> Layout:
@@ -127,6 +132,13 @@ class TargetPlan:
         current = set(self.current)
         removed = {c.entry for c in self.remove if c.entry in current}
         return len(current) - len(removed) + len({c.entry for c in self.add} - current)
+
+    @property
+    def fill(self) -> tuple[int, int]:
+        """``(entries, limit)`` once the plan is applied: the target's entries against what
+        its filling groups may hold; on RDS/PolarDB the instance's, all groups together."""
+        limit = len(self.layout.filling) * self.capacity
+        return self.size_after + self.shared, limit + self.shared
 
     @property
     def changed(self) -> bool:

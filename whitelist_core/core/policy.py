@@ -110,7 +110,9 @@ def police(plan: TargetPlan, rules: Rules) -> TargetPlan:
     violations = [v for v in check(plan, rules) if v.code != "capacity"]
     enforced = enforce(plan, violations)
     notes = tuple(v.message for v in capacity_warnings(enforced, rules))
-    return replace(enforced, warnings=enforced.warnings + notes) if notes else enforced
+    if not notes:
+        return enforced
+    return replace(enforced, warnings=enforced.warnings + notes, near_capacity=True)
 
 
 def removal_violations(
@@ -149,14 +151,17 @@ def capacity_warnings(
     plan: TargetPlan, rules: Rules, *, blocked_additions: int = 0
 ) -> list[Violation]:
     """A warning when the target would pass ``capacity_warn_percent`` of what its groups
-    hold (1000 each; all its groups together), counting only the additions policy lets
-    through."""
-    size = plan.size_after - blocked_additions
-    groups = len(plan.layout.filling)
-    limit = groups * plan.capacity
+    hold (1000 each; all its groups together; on RDS/PolarDB the instance's 1000, its
+    other groups included), counting only the additions policy lets through."""
+    size, limit = plan.fill
+    size -= blocked_additions
     if size * 100 < rules.capacity_warn_percent * limit:
         return []
-    holder = "group" if groups == 1 else f"target ({groups} groups of {plan.capacity})"
+    groups = len(plan.layout.filling)
+    if plan.shared:
+        holder = f"instance (all groups, {plan.shared} in groups it does not own)"
+    else:
+        holder = "group" if groups == 1 else f"target ({groups} groups of {plan.capacity})"
     message = (
         f"{holder} would hold {size} of {limit} entries "
         f"(over capacity_warn_percent={rules.capacity_warn_percent})"

@@ -1,7 +1,8 @@
 """Command line: ``redis-whitelist-sync`` (or ``python -m whitelist_core``).
 
-Exit codes: 0 success and nothing pending; 2 ``plan`` found changes to make (or removals
-held back by policy); 1 error, including a usage error.
+Exit codes: 0 success and nothing pending; 2 ``plan`` found changes to make, or a ``plan``
+or ``apply`` run needs attention (removals held back by a limit, a target blocked by
+policy: the result's ``attention``); 1 error, including a usage error.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ commands:
   invoke         run the Function Compute handler on an event file
   audit          find whitelist entries that open the databases too far (read-only)
 
-exit codes: 0 nothing pending (or applied), 2 plan found changes (audit: findings), 1 error.
+exit codes: 0 nothing pending (or applied), 2 plan found changes, or removals were held
+back or a target was blocked (plan and apply), or audit found findings, 1 error.
 Every command takes --config FILE (default: WHITELIST_CONFIG, else ./whitelist.yml).
 """
 
@@ -136,12 +138,13 @@ def _plan(args: argparse.Namespace) -> int:
         config = load_cached(config_path(_environ(args), Path.cwd()))
         write_plan(Path(args.out), summary, config)
         print(f"plan saved to {args.out}: apply it with  apply {args.out}", file=sys.stderr)
-    return EXIT_PENDING if summary.status == "planned" or _held_back(summary) else EXIT_OK
+    return EXIT_PENDING if summary.status == "planned" or _attention(summary) else EXIT_OK
 
 
-def _held_back(summary: Summary) -> bool:
-    """Removals held back by policy are drift too: the plan is not converged."""
-    return any(r.plan.held_back for r in (summary.run.results if summary.run else ()))
+def _attention(summary: Summary) -> bool:
+    """Removals held back by a limit, or a target blocked by policy: the run did not
+    converge, and someone must look (``attention`` in the result)."""
+    return bool(summary.attention().kinds)
 
 
 def _apply(args: argparse.Namespace) -> int:
@@ -155,7 +158,9 @@ def _apply(args: argparse.Namespace) -> int:
     else:
         summary = _reconcile(args, dry_run=None)
     _print(summary, args.json)
-    return EXIT_ERROR if summary.status in {"error", "rejected"} else EXIT_OK
+    if summary.status in {"error", "rejected"}:
+        return EXIT_ERROR
+    return EXIT_PENDING if _attention(summary) else EXIT_OK
 
 
 def _start_logging() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from whitelist_core import __version__
+from whitelist_core.attention import Attention
 from whitelist_core.config import Config
 from whitelist_core.entrypoints.webhook import (
     HttpResponse,
@@ -52,6 +53,10 @@ class HttpAnswer:
     def counts(self) -> Counts:
         """The run's counts; none when no run was made."""
         return self.summary.counts() if self.summary else Counts()
+
+    def attention(self) -> Attention:
+        """The run's alert figures; none when no run was made."""
+        return self.summary.attention() if self.summary else Attention()
 
     def to_dict(self) -> dict[str, Any]:
         """The FC 3.0 HTTP response shape."""

@@ -39,6 +39,7 @@ from whitelist_core.logs.lines import (
     clear_invocation,
     invocation_summary,
     whitelist_finding,
+    whitelist_capacity,
 )
 from whitelist_core.logs.output import (
     JsonLineLogger,
@@ -88,4 +89,5 @@ __all__ = [
     "reset_logging",
     "send_logs_to_stderr",
     "whitelist_finding",
+    "whitelist_capacity",
 ]

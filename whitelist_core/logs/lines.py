@@ -40,11 +40,12 @@ def audit_change(action: str, **fields: object) -> None:
     get_logger("whitelist_core.audit").info("audit", action=action, **fields)
 
 
-def invocation_summary(status: str, **fields: object) -> None:
+def invocation_summary(status: str, *, warn: bool = False, **fields: object) -> None:
     """The one summary line of an invocation: ``event: "invocation_summary"``; error level
-    when ``status`` is ``"error"``, info otherwise."""
+    when ``status`` is ``"error"``, warning when ``warn`` (a person must be told), info
+    otherwise."""
     log = get_logger("whitelist_core.summary")
-    emit = log.error if status == "error" else log.info
+    emit = log.error if status == "error" else log.warning if warn else log.info
     emit("invocation_summary", status=status, **fields)
 
 
@@ -54,3 +55,8 @@ def whitelist_finding(severity: str, **fields: object) -> None:
     log = get_logger("whitelist_core.audit")
     emit = log.warning if severity in ("critical", "high") else log.info
     emit("whitelist_finding", severity=severity, **fields)
+
+
+def whitelist_capacity(**fields: object) -> None:
+    """One line per target per timer run: how full its groups are (``fill_percent``)."""
+    get_logger("whitelist_core.summary").info("whitelist_capacity", **fields)

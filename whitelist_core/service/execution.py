@@ -83,7 +83,7 @@ def execute(
         answered = answer_hooks(hooks, pending, done, config.region)
     except HookNotAnswered as exc:  # fail with every target's result, the hook's too
         hook = {"target": "(lifecycle hook)", **CloudFailure.from_error(exc).fields()}
-        raise_if_incomplete([summary for _, summary in summaries], [hook])
+        raise_if_incomplete(exc.answered or [summary for _, summary in summaries], [hook])
         raise
     return [(index, summary) for (index, _), summary in zip(summaries, answered, strict=True)]
 

@@ -32,7 +32,9 @@ log = structlog.get_logger("whitelist_core.audit")
 class HookNotAnswered(TransientCloudError):
     """A lifecycle hook could not be answered yet: fail the invocation so it is retried."""
 
-    def __init__(self, hooks: Sequence[str]) -> None:
+    def __init__(self, hooks: Sequence[str], answered: Sequence[Summary] = ()) -> None:
+        self.answered = tuple(answered)
+        """Every item's summary, each with its hook's ``lifecycle`` (answered or not)."""
         super().__init__(
             "CompleteLifecycleAction",
             "LifecycleHook.NotReady",
@@ -69,7 +71,7 @@ def answer_hooks(
                 pending.append(action.hook_id)
         answered.append(replace(summary, lifecycle=lifecycle))
     if pending:
-        raise HookNotAnswered(pending)
+        raise HookNotAnswered(pending, answered)
     return answered
 
 

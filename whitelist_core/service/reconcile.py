@@ -220,12 +220,16 @@ class Reconciler:
 
 
 def _explain_room(plan: TargetPlan, elsewhere: int, target: Target) -> TargetPlan:
-    """On RDS/PolarDB an entry that does not fit is for want of room the instance's other
-    groups hold: say so (more groups would not help there)."""
+    """On RDS/PolarDB the plan records what the instance's other groups hold (its room is
+    what they leave), and an entry that does not fit is for want of that room: say so
+    (more groups would not help there)."""
     from whitelist_core.products import spec_of
 
     capacity = spec_of(target.product).capacity
-    if not plan.unplaced or not capacity.per_instance:
+    if not capacity.per_instance:
+        return plan
+    plan = replace(plan, shared=elsewhere)
+    if not plan.unplaced:
         return plan
     reason = (
         f"{spec_of(target.product).title} holds {capacity.entries} entries per instance, all "

@@ -154,6 +154,7 @@ VOCABULARY = {
     "ports",
     "intents",
     "outcome",
+    "attention",
     "summary",
     "redaction",
 }
