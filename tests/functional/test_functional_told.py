@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sls_query import alert_queries, every_query, fields, matches, resources
+from sls_query import ROOT, alert_queries, every_query, fields, matches, resources, template
 from whitelist_testkit import (
     R_ORDERS,
     WEB1_IP,
@@ -274,3 +274,39 @@ def test_every_field_a_query_names_is_a_json_key_of_the_index() -> None:
     }
     assert compared
     assert all(keys[f]["Type"] == "long" for f in compared)
+
+
+def test_the_docs_name_each_alert_with_its_query() -> None:
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for name, alert in resources("ALIYUN::SLS::Alert").items():
+        assert f"`{alert['Properties']['Detail']['Name']}`" in text
+        assert alert_queries()[name].split("|")[0].strip() in text
+
+
+def _references(node: Any) -> set[str]:
+    """Every resource or parameter a template node refers to (Ref, Fn::GetAtt, DependsOn)."""
+    if isinstance(node, list):
+        return set().union(*(_references(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {str(node["Ref"])} if "Ref" in node else set()
+    if "Fn::GetAtt" in node:
+        found.add(str(node["Fn::GetAtt"][0]))
+    return found.union(*(_references(value) for value in node.values()))
+
+
+def test_the_alerts_dashboard_and_searches_need_only_the_logstore() -> None:
+    # So a stack that leaves the function out (Serverless Devs deploys it) still has them.
+    telling = {
+        **resources("ALIYUN::SLS::Alert"),
+        **resources("ALIYUN::SLS::Dashboard"),
+        **resources("ALIYUN::SLS::Savedsearch"),
+        **resources("ALIYUN::SLS::Index"),
+    }
+    assert len(telling) >= 6 + 1 + 1 + 1
+    allowed = {"LogProject", "LogStore", "LogIndex", "Dashboard", "ALIYUN::NoValue"}
+    allowed |= set(template()["Parameters"])
+    for name, resource in telling.items():
+        assert "Condition" not in resource, name
+        used = _references(resource.get("Properties")) | set(resource.get("DependsOn", []))
+        assert used <= allowed, f"{name} depends on {sorted(used - allowed)}"
