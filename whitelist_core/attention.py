@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from whitelist_core.core.findings import SEVERITIES, combine_reports
 from whitelist_core.outcome import TargetResult
 
 __all__ = ["MAX_NAMES", "SEVERITIES", "Attention", "fill_percent", "names"]
 
 MAX_NAMES = 10
 """At most this many names in a ``*_targets`` field; the count says how many there are."""
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-"""Audit finding severities, each a ``findings_<severity>`` field of the summary line."""
 
 
 def names(found: Iterable[str]) -> str:
@@ -65,6 +63,7 @@ class Attention:
         results = tuple(results)
         ran = [r for r in results if r.status != "error"]
         held = [r for r in ran if r.plan.held_back]
+        audit = combine_reports(r.findings for r in results)
         return cls(
             held_back=sum(len(r.plan.held_back) for r in held),
             held_back_targets=_distinct(r.plan.target for r in held),
@@ -74,6 +73,8 @@ class Attention:
             capacity_targets=_distinct(r.plan.target for r in ran if r.plan.near_capacity),
             fill_max_percent=max((fill_percent(r) for r in ran), default=0),
             hook_ids=_distinct(unanswered_hooks),
+            findings={s: n for s, n in audit.counts().items() if n},
+            findings_targets=_distinct(r.plan.target for r in results if r.findings.findings),
         )
 
     def __add__(self, other: Attention) -> Attention:

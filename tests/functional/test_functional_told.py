@@ -15,6 +15,7 @@ import pytest
 from sls_query import ROOT, alert_queries, every_query, fields, matches, resources, template
 from whitelist_testkit import (
     R_ORDERS,
+    REGION,
     WEB1_IP,
     WEB2,
     WEB2_IP,
@@ -26,6 +27,7 @@ from whitelist_testkit import (
     timer_event,
 )
 
+from localcloud.builders import make_group
 from whitelist_core.errors import TransientCloudError
 
 STALE = ("10.0.1.98", "10.0.1.99")
@@ -112,6 +114,14 @@ def _hook(instance_ids: list[str]) -> dict[str, Any]:
             "instanceIds": instance_ids,
         },
     }
+
+
+def audited(run: Callable[..., tuple[Any, Lines]], cloud: Any) -> tuple[Any, Lines]:
+    """Someone added a public address by hand to a group the function does not own."""
+    (orders,) = [r for r in cloud.state()["kvstore"][REGION] if r["InstanceId"] == R_ORDERS]
+    orders["SecurityIpGroups"].append(make_group("ops_by_hand", ["47.96.0.10"]))
+    cloud.put_redis_instances(REGION, [orders])
+    return run(timer_event())
 
 
 def clean(run: Callable[..., tuple[Any, Lines]]) -> tuple[Any, Lines]:
@@ -215,13 +225,19 @@ def test_the_silence_alert_counts_timer_runs_only(run: Any) -> None:
     assert not matches(alert_queries()["SilenceAlert"], summary(lines))
 
 
-def test_the_audit_alert_keys_on_the_findings_fields_every_line_carries(run: Any) -> None:
+def test_a_public_entry_in_a_foreign_group_is_a_finding_the_audit_alert_matches(
+    run: Any, cloud: Any
+) -> None:
     _, lines = clean(run)
     line = summary(lines)
     assert all(line[f"findings_{s}"] == 0 for s in ("critical", "high", "medium", "low", "info"))
     assert not matches(alert_queries()["AuditAlert"], line)
-    # The audit (issue 25) fills these counts; the alert fires on the first high one.
-    assert matches(alert_queries()["AuditAlert"], line | {"findings_high": 1})
+    _, lines = audited(run, cloud)
+    line = summary(lines)
+    assert (line["level"], line["findings_high"], line["findings_targets"]) == (
+        "warning", 1, "orders-cache",
+    )  # fmt: skip
+    assert matches(alert_queries()["AuditAlert"], line)
 
 
 def test_a_clean_run_is_an_info_line_no_alert_matches_but_silence(run: Any) -> None:
@@ -245,6 +261,7 @@ def test_every_field_a_query_names_is_logged_by_the_scenarios(
         lambda: full(run),
         lambda: denied(run, cloud),
         lambda: hook_left(run, function_env),
+        lambda: audited(run, cloud),
     ):
         cloud.clear_faults()
         _, lines = scenario()
