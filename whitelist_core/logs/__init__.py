@@ -38,8 +38,8 @@ from whitelist_core.logs.lines import (
     bind_invocation,
     clear_invocation,
     invocation_summary,
-    whitelist_finding,
     whitelist_capacity,
+    whitelist_finding,
 )
 from whitelist_core.logs.output import (
     JsonLineLogger,
@@ -88,6 +88,6 @@ __all__ = [
     "register_secret",
     "reset_logging",
     "send_logs_to_stderr",
-    "whitelist_finding",
     "whitelist_capacity",
+    "whitelist_finding",
 ]
