@@ -108,7 +108,10 @@ def place(layout: Layout, wanted: Sequence[str], *, remove_stale: bool = True) -
         unplaced=tuple(unplaced),
         unmoved=tuple(unmoved),
         **_placeholders(
-            remove_stale, layout, _filled(layout, keep, add, moved, kept, remove_stale)
+            remove_stale,
+            layout,
+            _filled(layout, keep, add, moved, kept, remove_stale),
+            {g for _, g in (*add, *moved)},
         ),
     )
 
@@ -155,18 +158,17 @@ def _filled(
 
 
 def _room(layout: Layout, kept: Mapping[str, str], *, placeholders_stay: bool) -> dict[str, int]:
-    """Free places per filling group. A group whose current entries all leave keeps one
-    of them until the new ones are in (it may never be empty), so it has one place less.
-    When nothing leaves (an add-only run), everything there counts, copies and placeholder."""
+    """Free places per filling group. The placeholder never takes a place (it goes when a
+    real entry comes), nor does an entry that leaves: a group whose entries all leave
+    keeps the last one until a successor is in, and the write order (``writes``) makes
+    the room for the rest. When nothing leaves (an add-only run), every copy counts."""
     load = dict.fromkeys(layout.groups, 0) | Counter(kept.values())
     if placeholders_stay:  # every copy stays where it is
         load.update(
-            (name, len(entries)) for name, entries in zip(layout.groups, layout.held, strict=True)
+            (name, sum(e != PLACEHOLDER for e in entries))
+            for name, entries in zip(layout.groups, layout.held, strict=True)
         )
-    held = dict(zip(layout.groups, layout.held, strict=True))
-    return {
-        g: layout.capacity - load[g] - (1 if held[g] and not load[g] else 0) for g in layout.filling
-    }
+    return {g: layout.capacity - load[g] for g in layout.filling}
 
 
 def _first_fit(
@@ -188,18 +190,18 @@ def _first_fit(
 
 
 def _placeholders(
-    remove_stale: bool, layout: Layout, filled: Iterable[str]
+    remove_stale: bool, layout: Layout, filled: Iterable[str], receiving: set[str]
 ) -> dict[str, tuple[str, ...]]:
     """Every group that exists (and the first, when no group holds anything) ends with
     at least one entry: the placeholder when nothing else; never the placeholder beside
-    real entries, unless the run removes nothing (then only a drained group may need one,
-    and no group is created just to hold it)."""
+    real entries, unless the run removes nothing and the group gains nothing (then only a
+    drained group may need one, and no group is created just to hold it)."""
     count = dict.fromkeys(layout.groups, 0) | Counter(filled)
     first = layout.groups[0]
     needed, gone = [], []
     for name, held in zip(layout.groups, layout.held, strict=True):
         has_placeholder = PLACEHOLDER in held
-        if count[name] and has_placeholder and remove_stale:
+        if count[name] and has_placeholder and (remove_stale or name in receiving):
             gone.append(name)
         elif not count[name] and not has_placeholder and (held or (remove_stale and name == first)):
             needed.append(name)
@@ -225,7 +227,9 @@ def group_writes(
         for entry, group in pairs:
             parts[group][index].append(entry)
     return tuple(
-        GroupWrite(g, held, tuple(parts[g][0]), tuple(parts[g][1]), tuple(parts[g][2]))
+        GroupWrite(
+            g, held, tuple(parts[g][0]), tuple(parts[g][1]), tuple(parts[g][2]), layout.capacity
+        )
         for g, held in zip(layout.groups, layout.held, strict=True)
     )
 

@@ -83,6 +83,8 @@ def applied_part(plan: TargetPlan, done: Iterable[Step]) -> TargetPlan:
     """The part of ``plan`` that these executed steps carried out (for a write that failed
     halfway: the result and the audit name only what really happened)."""
     executed = {(s.mode, s.group, e) for s in done for e in s.entries}
+    executed |= {("Append", s.group, e) for s in done if s.mode == "Cover" for e in s.entries}
+    executed |= {("Delete", s.group, e) for s in done if s.mode == "Cover" for e in s.replaces}
     first = (plan.owned or (plan.group,))[0]
 
     def did(mode: str, changes: Iterable[Change]) -> tuple[Change, ...]:

@@ -4,6 +4,13 @@
 ever empty: room is made first (deletes), then entries are added, then copies that were
 moved are deleted, then a group that ends empty gets the ``127.0.0.1`` placeholder, and
 only then is its last entry deleted.
+
+A group whose entries all leave keeps its last one until a successor is in; when the
+successors need that last place too (a group at exactly its capacity, or the placeholder
+of a fresh group), what fits goes in first, then the last entry leaves, then the rest
+comes. Only a group with no place at all beside its last entry (a per-instance cap left
+it one) swaps it for its successors in one ``Cover``: no ``Append`` of anyone can land
+there meanwhile, so the ``Cover`` overwrites nobody's work.
 """
 
 from __future__ import annotations
@@ -12,43 +19,50 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from whitelist_core.core.entries import PLACEHOLDER
+from whitelist_core.core.entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER
 
-Mode = Literal["Append", "Delete"]
+Mode = Literal["Append", "Delete", "Cover"]
 
 
 @dataclass(frozen=True)
 class Step:
-    """One write: ``mode`` the ``entries`` of ``group``."""
+    """One write: ``mode`` the ``entries`` of ``group``. A ``Cover`` makes ``entries``
+    the whole group, replacing ``replaces`` (what it held)."""
 
     group: str
     mode: Mode
     entries: tuple[str, ...]
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class GroupWrite:
     """What changes in one group: ``early`` deletions make room, ``incoming`` is added,
-    ``late`` deletions wait for the entries' new homes (moves)."""
+    ``late`` deletions wait for the entries' new homes (moves). ``capacity``: the most
+    the group may hold at any moment."""
 
     group: str
     current: tuple[str, ...]
     incoming: tuple[str, ...] = ()
     early: tuple[str, ...] = ()
     late: tuple[str, ...] = ()
+    capacity: int = MAX_ENTRIES_PER_GROUP
+
+
+_PHASES = 7
 
 
 def write_steps(writes: Sequence[GroupWrite]) -> tuple[Step, ...]:
     """The writes in the order that keeps every group within capacity and never empty."""
-    phases: list[list[Step]] = [[] for _ in range(5)]
+    phases: list[list[Step]] = [[] for _ in range(_PHASES)]
     for write in writes:
-        for phase, mode, entries in _group_steps(write):
-            if entries:
-                phases[phase].append(Step(write.group, mode, entries))
+        for phase, step in _group_steps(write):
+            if step.entries:
+                phases[phase].append(step)
     return tuple(step for phase in phases for step in phase)
 
 
-def _group_steps(write: GroupWrite) -> list[tuple[int, Mode, tuple[str, ...]]]:
+def _group_steps(write: GroupWrite) -> list[tuple[int, Step]]:
     early, late = list(write.early), list(write.late)
     going = set(early) | set(late)
     last: tuple[str, ...] = ()
@@ -57,10 +71,19 @@ def _group_steps(write: GroupWrite) -> list[tuple[int, Mode, tuple[str, ...]]]:
         last = ((late or early).pop(),)
     placeholder = tuple(e for e in write.incoming if e == PLACEHOLDER)
     incoming = tuple(e for e in write.incoming if e != PLACEHOLDER)
+    fits = max(0, write.capacity - (len(write.current) - len(early)))
+    first, rest = incoming[:fits], incoming[fits:]
+    name = write.group
+    steps = [(0, Step(name, "Delete", tuple(early))), (1, Step(name, "Append", first))]
+    if rest and not first:  # no place beside the last entry: swap it in one write
+        steps.append((3, Step(name, "Cover", rest, replaces=(*late, *last))))
+        return steps
+    if rest:  # the last entry makes the room the rest needs
+        steps += [(2, Step(name, "Delete", last)), (3, Step(name, "Append", rest))]
+        last = ()
     return [
-        (0, "Delete", tuple(early)),
-        (1, "Append", incoming),
-        (2, "Delete", tuple(late)),
-        (3, "Append", placeholder),
-        (4, "Delete", last),
+        *steps,
+        (4, Step(name, "Delete", tuple(late))),
+        (5, Step(name, "Append", placeholder)),
+        (6, Step(name, "Delete", last)),
     ]

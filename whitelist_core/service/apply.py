@@ -32,7 +32,7 @@ def apply_plan(store: WhitelistStore, plan: TargetPlan, audit: AuditSink) -> Tar
     try:
         with bound_contextvars(target=plan.target):  # the write's cloud_call lines
             for step in plan.steps:
-                write = store.append if step.mode == "Append" else store.delete
+                write = {"Append": store.append, "Delete": store.delete}.get(step.mode, store.cover)
                 entries = list(step.entries)
                 write(plan.region, plan.instance_id, step.group, entries, plan.attribute)
                 done.append(step)

@@ -100,16 +100,16 @@ PLACE_CASES: list[tuple[str, Layout, str, dict[str, object]]] = [
     ),
     ("placeholder-group-stays-as-it-is", layout("a", "*"), "a", {"placeholder": (), "add": {}}),
     (
-        "placeholder-group-takes-one-less-this-run",
+        "placeholder-takes-no-place-of-a-host",
         layout("abc", "*"),
         "abcdefg",
-        {"add": {"g_2": "de", "g_3": "fg"}, "unplaceholder": ("g_2",)},
+        {"add": {"g_2": "def", "g_3": "g"}, "unplaceholder": ("g_2",)},
     ),
     (
-        "whole-turnover-holds-one-place-back",
+        "whole-turnover-uses-the-room-its-removals-make",
         layout("xy"),
         "abc",
-        {"remove": {"g": "xy"}, "add": {"g": "ab", "g_2": "c"}},
+        {"remove": {"g": "xy"}, "add": {"g": "abc"}},
     ),
     ("nothing-wanted-first-group-gets-placeholder", layout(), "", {"placeholder": ("g",)}),
     (
@@ -245,6 +245,25 @@ STEP_CASES: list[tuple[str, list[GroupWrite], list[tuple[str, str, str]]]] = [
         ],
     ),
     (
+        "a-full-group-replaced-whole-lets-its-last-entry-go-between-the-additions",
+        [
+            GroupWrite(
+                "g", ("a", "b", "c"), incoming=("x", "y", "z"), early=("a", "b", "c"), capacity=3
+            )
+        ],
+        [("g", "Delete", "ab"), ("g", "Append", "xy"), ("g", "Delete", "c"), ("g", "Append", "z")],
+    ),
+    (
+        "a-placeholder-at-capacity-leaves-after-what-fits-beside-it",
+        [GroupWrite("g", (PH,), incoming=("x", "y", "z"), early=(PH,), capacity=3)],
+        [("g", "Append", "xy"), ("g", "Delete", PH), ("g", "Append", "z")],
+    ),
+    (
+        "a-group-with-no-place-beside-its-last-entry-swaps-it-in-one-cover",
+        [GroupWrite("g", ("a",), incoming=("x",), early=("a",), capacity=1)],
+        [("g", "Cover", "x")],
+    ),
+    (
         "every-group-makes-room-before-any-group-is-added-to",
         [
             GroupWrite("g", ("a", "b"), incoming=("x",), early=("b",)),
@@ -282,6 +301,11 @@ def simulate(current: Layout, steps: Sequence[Step]) -> list[dict[str, set[str]]
             assert not group & set(step.entries), f"duplicate append {step}"
             group |= set(step.entries)
             assert len(group) <= current.capacity, f"over capacity after {step}"
+        elif step.mode == "Cover":
+            assert group == set(step.replaces), f"a cover of more than it replaces {step}"
+            group.clear()
+            group |= set(step.entries)
+            assert 0 < len(group) <= current.capacity, f"bad cover {step}"
         else:
             assert set(step.entries) <= group, f"delete of an absent entry {step}"
             group -= set(step.entries)
@@ -309,6 +333,6 @@ def test_every_table_row_applies_within_the_rules(current: Layout, wanted: str) 
 
 def test_group_writes_collects_pairs_per_group() -> None:
     writes = group_writes(layout("ab"), [("c", "g_2")], [("a", "g")])
-    assert writes[0] == GroupWrite("g", ("a", "b"), early=("a",))
-    assert writes[1] == GroupWrite("g_2", (), incoming=("c",))
-    assert writes[2] == GroupWrite("g_3", ())
+    assert writes[0] == GroupWrite("g", ("a", "b"), early=("a",), capacity=3)
+    assert writes[1] == GroupWrite("g_2", (), incoming=("c",), capacity=3)
+    assert writes[2] == GroupWrite("g_3", (), capacity=3)

@@ -174,13 +174,13 @@ def test_exactly_1000_desired_is_planned() -> None:
 # -- plan_additions ---------------------------------------------------------------------------
 
 
-def test_add_only_never_removes() -> None:
+def test_add_only_never_removes_a_real_entry() -> None:
     current = group("10.0.0.9", "127.0.0.1", "10.0.0.1")
     plan = plan_additions(OWNER, current, held("10.0.0.1", "10.0.0.2"))
     assert entries(plan.add) == ["10.0.0.2"]
-    assert plan.remove == ()
+    assert entries(plan.remove) == ["127.0.0.1"]  # the placeholder goes when a host comes
     assert entries(plan.keep) == ["10.0.0.1"]
-    assert plan.after == ("10.0.0.1", "10.0.0.2", "10.0.0.9", "127.0.0.1")
+    assert plan.after == ("10.0.0.1", "10.0.0.2", "10.0.0.9")
 
 
 def test_add_only_with_nothing_new_is_a_noop() -> None:

@@ -1,0 +1,129 @@
+"""Issue 22, defects 3 and 7: capacity at exactly 1000 entries.
+
+The placeholder never takes a host's place, and a fleet replaced on a group or instance
+that is exactly full converges (the removal makes the room) without ever emptying a
+group, passing a cap, or weakening the removal limits. Every test reads localcloud.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from whitelist_testkit import (
+    R_ORDERS,
+    REGION,
+    WriteConfig,
+    entries_of,
+    eventbridge_state_change,
+    timer_event,
+)
+
+from localcloud.builders import (
+    make_db_group,
+    make_db_instance,
+    make_group,
+    make_instance,
+    make_redis_instance,
+    make_seed,
+)
+from localcloud.mock import LocalCloud
+
+TAGS = {"app": "orders"}
+SELECT = {"tags": TAGS}
+RDS = "rm-bp1fullfleet001"
+
+
+def hosts(prefix: str, second: int, count: int) -> list[tuple[str, str]]:
+    return [
+        (f"i-bp1{prefix}{n:010d}", f"10.{second}.{n // 250}.{1 + n % 250}") for n in range(count)
+    ]
+
+
+def refused(cloud: LocalCloud) -> list[dict[str, Any]]:
+    return [c for c in cloud.calls()["calls"] if c["code"] is not None]
+
+
+def redis_target(**extra: Any) -> dict[str, Any]:
+    return {"name": "orders-cache", "instance_id": R_ORDERS, "group": "ecs_orders",
+            "selector": SELECT} | extra  # fmt: skip
+
+
+def test_safety_placeholder_never_takes_a_hosts_place(
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any
+) -> None:
+    fleet = hosts("run", 1, 1000)
+    redis = make_redis_instance(R_ORDERS, [make_group("ecs_orders", ["127.0.0.1"])])
+    cloud.reset(make_seed([make_instance(i, ip, tags=TAGS) for i, ip in fleet], [redis]))
+    write_config({"version": 1, "region": REGION, "targets": [redis_target()]})
+
+    result = invoke([eventbridge_state_change(i, "Running") for i, _ in fleet])
+
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {ip for _, ip in fleet}
+    assert result["status"] == "applied"
+    assert not any("capacity" in b for item in result["results"] for b in _blocked(item))
+    assert refused(cloud) == []
+
+
+def _blocked(item: dict[str, Any]) -> list[str]:
+    return [b for t in item.get("targets", []) for b in t.get("blocked", [])]
+
+
+@pytest.mark.parametrize("fleet_size", [1, 5])
+def test_safety_a_fleet_replaced_on_a_full_rds_instance_converges(
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any,
+    function_env: pytest.MonkeyPatch, fleet_size: int,
+) -> None:  # fmt: skip
+    old, new = hosts("old", 1, fleet_size), hosts("new", 2, fleet_size)
+    foreign = [f"10.200.{n // 250}.{n % 250 + 1}" for n in range(1000 - fleet_size)]
+    seed = make_seed([make_instance(i, ip, tags=TAGS) for i, ip in new], [])
+    seed["rds"] = {REGION: [make_db_instance("rds", RDS, [
+        make_db_group("rds", "default", foreign),
+        make_db_group("rds", "ecs_orders", [ip for _, ip in old]),
+    ])]}  # fmt: skip
+    cloud.reset(seed)
+    function_env.setenv("WHITELIST_RDS_ENDPOINT", cloud.base_url)
+    target = {"name": "orders-rds", "product": "rds", "instance_id": RDS,
+              "group": "ecs_orders", "selector": SELECT}  # fmt: skip
+    write_config({"version": 1, "region": REGION, "targets": [target]})  # default limits
+
+    result = invoke(timer_event())
+
+    (instance,) = cloud.state()["rds"][REGION]
+    held = {g["DBInstanceIPArrayName"]: g["SecurityIPList"] for g in instance["DBInstanceIPArray"]}
+    assert set(held["ecs_orders"].split(",")) == {ip for _, ip in new}
+    assert len(held["default"].split(",")) == 1000 - fleet_size
+    assert result["status"] == "applied"
+    assert refused(cloud) == []  # never over the instance's cap, never an emptying Delete
+
+
+def test_safety_a_full_redis_group_replaced_whole_converges_in_one_run(
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any
+) -> None:
+    old, new = hosts("old", 1, 1000), hosts("new", 2, 1000)
+    redis = make_redis_instance(R_ORDERS, [make_group("ecs_orders", [ip for _, ip in old])])
+    cloud.reset(make_seed([make_instance(i, ip, tags=TAGS) for i, ip in new], [redis]))
+    policy = {"max_removals": 1000}  # 1000 of 2000 once the additions are in: 50 %
+    write_config({"version": 1, "region": REGION, "policy": policy, "targets": [redis_target()]})
+
+    result = invoke(timer_event())
+
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {ip for _, ip in new}
+    assert result["status"] == "applied"
+    assert refused(cloud) == []
+
+
+def test_safety_a_real_mass_removal_on_a_full_group_is_still_held_back(
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any
+) -> None:
+    old, new = hosts("old", 1, 1000), hosts("new", 2, 10)
+    redis = make_redis_instance(R_ORDERS, [make_group("ecs_orders", [ip for _, ip in old])])
+    cloud.reset(make_seed([make_instance(i, ip, tags=TAGS) for i, ip in new], [redis]))
+    write_config({"version": 1, "region": REGION, "targets": [redis_target()]})
+
+    result = invoke(timer_event())
+
+    assert entries_of(cloud.state(), R_ORDERS, "ecs_orders") == {ip for _, ip in old}
+    (target,) = result["targets"]
+    assert any("max_removals" in b for b in target["blocked"])
+    assert refused(cloud) == []
