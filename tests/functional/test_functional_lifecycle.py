@@ -192,3 +192,29 @@ def test_a_hook_queued_by_the_batched_path_is_answered_too(ess: Any, invoke: Any
     assert result["results"][0]["lifecycle"] == {"hook": "ash-1", "result": "CONTINUE"}
     assert answered(ess) == [("ash-1", "tok-1", "CONTINUE")]
     assert WEB2_IP in (entries_of(ess.state(), R_ORDERS, "ecs_orders") or set())
+
+
+def _without_ids(key: str | None) -> dict[str, Any]:
+    event = hook([WEB2])
+    del event["data"]["instanceIds"]
+    if key == "empty":
+        event["data"]["instanceIds"] = []
+    elif key is not None:
+        event["data"][key] = [WEB2]  # a key the function does not read
+    return event
+
+
+@pytest.mark.parametrize("key", ["empty", None, "instanceIdList"])
+def test_safety_a_scale_out_hook_naming_no_instance_is_never_continued_blindly(
+    ess: Any, invoke: Any, key: str | None
+) -> None:
+    result = invoke(_without_ids(key))
+
+    # The region is reconciled (the new host gets in), but the hook is left to its own
+    # timeout: which hosts it holds is unknown, so "all of them are in" cannot be known.
+    assert answered(ess) == []
+    assert "CompleteLifecycleAction" not in ess.calls()["counts"]
+    assert entries_of(ess.state(), R_ORDERS, "ecs_orders") == {WEB1_IP, WEB2_IP}
+    assert result["lifecycle"]["result"] is None
+    assert "names no instance" in result["lifecycle"]["reason"]
+    assert "DefaultResult" in result["lifecycle"]["reason"]

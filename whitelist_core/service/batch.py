@@ -95,7 +95,7 @@ def merge(items: Sequence[Item], targets: Sequence[Place], default_region: str) 
     full: dict[Key, set[str]] = {}
     place_of = {name: (hosts, region) for name, region, hosts in targets}
     for item in items:
-        intent = item.intent
+        intent = blind_hook_reconcile(item.intent, default_region)
         if isinstance(intent, SyncInstances):
             key = sync_key(item, default_region)
             ids.setdefault(key, {}).update(dict.fromkeys(intent.instance_ids))
@@ -106,6 +106,21 @@ def merge(items: Sequence[Item], targets: Sequence[Place], default_region: str) 
             ids.setdefault(slot, {})
             full.setdefault(slot, set()).add(name)
     return tuple(_unit(key, tuple(ids[key]), full[key], targets) for key in ids)
+
+
+def blind_hook_reconcile(intent: Work, default_region: str) -> Work:
+    """A scale-out hook that names no instance (its payload is unverified: ids empty,
+    missing or under another key) cannot be synced by ids: its region is reconciled
+    instead, so the hosts it holds get in if they are selected and listed. It is never
+    answered (``lifecycle``): "every host it holds is in" cannot be known."""
+    if not isinstance(intent, SyncInstances) or intent.instance_ids:
+        return intent
+    if intent.lifecycle is None or not intent.lifecycle.scale_out:
+        return intent
+    return ReconcileTargets(
+        region=intent.region or default_region, dry_run=intent.dry_run, trigger=intent.trigger,
+        event_id=intent.event_id, reason=intent.reason, account_id=intent.account_id,
+    )  # fmt: skip
 
 
 def sync_key(item: Item, default_region: str) -> Key:
@@ -132,6 +147,7 @@ def item_view(
     """What the batch did for this item: for a sync item, each target that selects one of
     its instances, restricted to those instances' entries; for a reconcile item, the full
     result of every target it asked for."""
+    item = replace(item, intent=blind_hook_reconcile(item.intent, default_region))
     if isinstance(item.intent, SyncInstances):
         key = sync_key(item, default_region)
         ids = frozenset(item.intent.instance_ids)

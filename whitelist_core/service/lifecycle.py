@@ -7,6 +7,8 @@ when they already were. Never in a dry run. When a lookup or write failed, or EC
 know an instance yet, it is left unanswered and the invocation fails (``HookNotAnswered``)
 so the platform retries it. When policy kept an entry out, it is left unanswered without
 failing: a retry cannot change that, so the hook's own default result applies.
+A scale-out hook that names no instance is never continued: its region is reconciled
+(``batch.blind_hook_reconcile``) and the hook left to its own timeout, without failing.
 A scale-in hook is answered ``CONTINUE`` at once and removes nothing: the released
 instance's Deleted event or the timer removes its IP once nothing holds it.
 """
@@ -26,6 +28,11 @@ from whitelist_core.service.batch import Item, UnitResult, whitelisted
 from whitelist_core.summary import HookAnswer, Summary
 
 CONTINUE = "CONTINUE"
+BLIND = (
+    "not answered: the scale-out hook names no instance this function recognises, so "
+    "whether every host it holds is whitelisted cannot be known; the region's targets "
+    "were reconciled instead, and the hook's DefaultResult applies at its HeartbeatTimeout"
+)
 log = structlog.get_logger("whitelist_core.audit")
 
 
@@ -81,6 +88,8 @@ def _verdict(summary: Summary, item: Item, units: Sequence[UnitResult], default_
         return "dry run: not answered"
     if action is not None and not action.scale_out:
         return "answer"
+    if isinstance(item.intent, SyncInstances) and not item.intent.instance_ids:
+        return BLIND
     if summary.status == "error":
         return "retry: a lookup or write failed"
     readiness = whitelisted(item, units, default_region)

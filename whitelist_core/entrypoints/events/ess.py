@@ -5,7 +5,8 @@ CloudMonitor-style ``ess:CloudMonitor:AUTOSCALING[...]`` types.
   ``ReconcileTargets(region)`` without ids; ``ScaleOutError`` and scale-in ->
   ``ReconcileTargets``
 - a lifecycle hook with a hook id and token (``events.lifecycle``): scale-out ->
-  ``SyncInstances(ids, lifecycle)``, answered once the IPs are in; scale-in ->
+  ``SyncInstances(ids, lifecycle)``, answered once the IPs are in (naming no instance:
+  its region is reconciled and the hook never continued, ``service.batch``); scale-in ->
   ``SyncInstances((), lifecycle)``, answered at once, nothing removed
 - ``*Start`` (nothing exists yet) and unrelated types -> ``Ignore``
 
