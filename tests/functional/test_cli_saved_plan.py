@@ -46,7 +46,7 @@ def test_plan_out_writes_a_versioned_plan_with_the_digest_and_the_groups_held(
     planfile = saved(tmp_path, write_config(), capsys)
     document = json.loads(planfile.read_text(encoding="utf-8"))
     assert document["format"] == "redis-whitelist-sync plan"
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["config_digest"].startswith("sha256:")
     orders = next(t for t in document["targets"] if t["target"] == "orders-cache")
     assert [c["entry"] for c in orders["add"]] == [WEB2_IP]

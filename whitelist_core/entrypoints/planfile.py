@@ -20,7 +20,8 @@ from whitelist_core.errors import WhitelistError
 from whitelist_core.ports import Group
 
 FORMAT = "redis-whitelist-sync plan"
-VERSION = 1
+VERSION = 2
+"""2: the document carries ``seal``, binding its targets to the configuration's digest."""
 
 
 class PlanFileError(WhitelistError):
@@ -41,14 +42,26 @@ def config_digest(config: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def seal(targets: Any, digest: str) -> str:
+    """``sha256:<hex>`` of the plans' JSON body and the configuration's digest together.
+
+    It carries no secret: it tells an edit made after the plan was saved (by hand, or by
+    a tool that does not know to seal again), not a forgery. What keeps a forged plan
+    from doing harm is ``plancheck``: every step is checked as a live run would be."""
+    body = json.dumps([digest, targets], sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 def encode(plans: Iterable[TargetPlan], digest: str, made_by: str) -> str:
     """The JSON document of a saved plan."""
+    targets = [_plan_dict(p) for p in plans]
     document = {
         "format": FORMAT,
         "version": VERSION,
         "made_by": made_by,
         "config_digest": digest,
-        "targets": [_plan_dict(p) for p in plans],
+        "targets": targets,
+        "seal": seal(targets, digest),
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
@@ -65,6 +78,11 @@ def decode(text: str, source: str) -> SavedPlan:
         version = document.get("version")
         raise PlanFileError(
             f"{source} is a plan file of version {version}; this version reads {VERSION}"
+        )
+    if document.get("seal") != seal(document.get("targets"), str(document.get("config_digest"))):
+        raise PlanFileError(
+            f"{source} was edited after it was saved (its seal does not match its body), "
+            "nothing was written: make a new plan"
         )
     try:
         plans = tuple(_plan_of(t) for t in document["targets"])

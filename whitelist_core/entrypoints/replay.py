@@ -1,7 +1,8 @@
 """``plan --out`` and ``apply PLANFILE``: save a reviewed plan, and apply exactly it.
 
-Applying checks everything before writing anything: the configuration is the one the
-plan was made with, every group the plan touches still holds what the plan was made from,
+Applying checks everything before writing anything: the file is as it was saved (its
+seal), the configuration is the one the plan was made with, every step is one a live run
+could have made (``plancheck``: the owned instance and groups, the policy), every group the plan touches still holds what the plan was made from,
 and no address the plan removes is held again by an eligible instance (addresses are
 reused). Any of these failing refuses the whole plan (``PlanFileError``, exit 1).
 """
@@ -17,6 +18,7 @@ from whitelist_core.core.entries import PLACEHOLDER
 from whitelist_core.core.planner import TargetPlan
 from whitelist_core.core.selection import instance_entries, is_eligible
 from whitelist_core.entrypoints.app import Invocation
+from whitelist_core.entrypoints.plancheck import refusals
 from whitelist_core.entrypoints.planfile import PlanFileError, config_digest, decode, drift, encode
 from whitelist_core.entrypoints.wiring import cloud_clients
 from whitelist_core.outcome import RunResult, TargetResult
@@ -44,7 +46,12 @@ def apply_saved(path: Path, environ: Mapping[str, str], base_dir: Path) -> Summa
     reconciler = Reconciler(
         config, inventory, store, audit=audit, accounts=invocation.account_ports
     )
-    touched = [(_target(config, p), p) for p in saved.plans if p.changed]
+    every = [(_target(config, p), p) for p in saved.plans]
+    problems = [why for t, p in every for why in refusals(p, t, config)]
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise PlanFileError(f"{path} is refused, nothing was written:\n{lines}")
+    touched = [(t, p) for t, p in every if p.changed]
     problems = [why for t, p in touched for why in drift(p, reconciler.read_groups(t))]
     problems += _held_again(reconciler, touched)
     if problems:

@@ -8,7 +8,15 @@ import json
 import pytest
 
 from whitelist_core.core.planner import Change, TargetPlan
-from whitelist_core.entrypoints.planfile import FORMAT, PlanFileError, decode, drift, encode
+from whitelist_core.entrypoints.planfile import (
+    FORMAT,
+    VERSION,
+    PlanFileError,
+    decode,
+    drift,
+    encode,
+    seal,
+)
 from whitelist_core.ports import Group
 
 PLAN = TargetPlan(
@@ -27,7 +35,7 @@ def test_a_plan_round_trips_exactly() -> None:
     text = encode([PLAN], "sha256:abc", "0.1.0")
     document = json.loads(text)
     assert document["format"] == FORMAT
-    assert document["version"] == 1
+    assert document["version"] == 2
     saved = decode(text, "p.json")
     assert saved.config_digest == "sha256:abc"
     assert saved.plans == (PLAN,)
@@ -70,8 +78,16 @@ def test_drift(groups: list[Group], problems: int) -> None:
     [
         "",
         "[]",
-        json.dumps({"format": FORMAT, "version": 1}),
-        json.dumps({"format": FORMAT, "version": 1, "config_digest": "x", "targets": [{"x": 1}]}),
+        json.dumps({"format": FORMAT, "version": VERSION}),
+        json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "config_digest": "x",
+                "targets": [{"x": 1}],
+                "seal": seal([{"x": 1}], "x"),
+            }
+        ),
     ],
     ids=["empty", "list", "no-targets", "unknown-field"],
 )
