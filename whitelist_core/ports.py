@@ -39,12 +39,20 @@ class Group:
     """One whitelist group of a Redis instance, as read from ``DescribeSecurityIps``.
 
     ``entries`` keeps the order the API returned, normalised (``10.0.0.5/32`` is
-    ``10.0.0.5``); ``attribute`` is ``""`` or ``"hidden"``.
+    ``10.0.0.5``); ``attribute`` is ``""`` or ``"hidden"``. ``unparsed``: what the group
+    holds that is not an IPv4 entry this function can read (IPv6, leading zeros, netmask
+    form), as the API returned it: never written, but it takes room like any entry.
     """
 
     name: str
     attribute: str = ""
     entries: tuple[str, ...] = ()
+    unparsed: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Every entry the cloud holds and counts against a cap, parsed or not."""
+        return len(self.entries) + len(self.unparsed)
 
 
 @dataclass(frozen=True)

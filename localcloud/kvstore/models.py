@@ -231,6 +231,9 @@ def _group_from_seed(raw: Mapping[str, Any]) -> SecurityIpGroup:
     attribute = str(raw.get("SecurityIpGroupAttribute", ""))
     text = str(raw.get("SecurityIpList", ""))
     entries = [rules.parse_entry(item) for item in text.split(",")] if text else []
+    # Entries the service holds verbatim though its API refuses them now (IPv6, leading
+    # zeros, netmask form: an older rule, another path); they take room like any other.
+    entries += [str(item) for item in raw.get("Legacy", [])]
     # A hidden group present from the start was made by a service (DAS, DMS, DTS,
     # replicas), not through this API: read-only unless the seed says "System": false.
     system = bool(raw.get("System", attribute == "hidden"))

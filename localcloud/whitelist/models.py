@@ -220,6 +220,7 @@ def _group_from_seed(rules: Rules, raw: Mapping[str, Any]) -> WhitelistGroup:
     name = str(raw[shape.name_field])
     attribute = str(raw.get(shape.attribute_field, ""))
     entries = seeded_entries(str(raw.get(shape.list_field, "")), rules)
+    entries += [str(item) for item in raw.get("Legacy", [])]  # held verbatim, as on Redis
     fields = {k: str(raw.get(k, default)) for k, default in rules.group_fields.items()}
     # A hidden group present from the start was made by a service (DAS, DMS, DTS):
     # read-only unless the seed says "System": false.

@@ -127,3 +127,55 @@ def test_safety_a_real_mass_removal_on_a_full_group_is_still_held_back(
     (target,) = result["targets"]
     assert any("max_removals" in b for b in target["blocked"])
     assert refused(cloud) == []
+
+
+LEGACY = ["2001:db8::1", "010.0.0.1", "10.9.0.0/255.255.255.0", "fe80::1"]
+"""Entries the cloud holds (and counts) that the function cannot parse."""
+
+
+def test_safety_entries_the_function_cannot_parse_still_take_room(
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any
+) -> None:
+    live, new = hosts("live", 1, 996), hosts("new", 2, 10)
+    group = make_group("ecs_orders", [ip for _, ip in live]) | {"Legacy": LEGACY}
+    redis = make_redis_instance(R_ORDERS, [group])
+    instances = [make_instance(i, ip, tags=TAGS) for i, ip in live + new]
+    cloud.reset(make_seed(instances, [redis]))
+    write_config({"version": 1, "region": REGION, "targets": [redis_target(max_groups=2)]})
+
+    result = invoke(timer_event())
+
+    state = cloud.state()
+    assert entries_of(state, R_ORDERS, "ecs_orders_2") == {ip for _, ip in new}
+    assert entries_of(state, R_ORDERS, "ecs_orders") == {ip for _, ip in live} | set(LEGACY)
+    assert refused(cloud) == []  # no write the cap refuses, so no re-plan
+    assert result["status"] == "applied"
+    (target,) = result["targets"]
+    assert any("cannot parse" in w and "2001:db8::1" in w for w in target["warnings"])
+
+
+def test_safety_entries_other_rds_groups_hold_unparsed_count_against_the_instance(
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any, function_env: pytest.MonkeyPatch
+) -> None:
+    (old,), (new,) = hosts("old", 1, 1), hosts("new", 2, 1)
+    foreign = [f"10.200.{n // 250}.{n % 250 + 1}" for n in range(1000 - 1 - len(LEGACY))]
+    seed = make_seed([make_instance(i, ip, tags=TAGS) for i, ip in (old, new)], [])
+    seed["rds"] = {REGION: [make_db_instance("rds", RDS, [
+        make_db_group("rds", "default", foreign) | {"Legacy": LEGACY},
+        make_db_group("rds", "ecs_orders", [old[1]]),
+    ])]}  # fmt: skip
+    cloud.reset(seed)
+    function_env.setenv("WHITELIST_RDS_ENDPOINT", cloud.base_url)
+    target = {"name": "orders-rds", "product": "rds", "instance_id": RDS,
+              "group": "ecs_orders", "selector": SELECT}  # fmt: skip
+    write_config({"version": 1, "region": REGION, "targets": [target]})
+
+    result = invoke(timer_event())  # the instance is full: no place for the new host
+
+    (instance,) = cloud.state()["rds"][REGION]
+    held = {g["DBInstanceIPArrayName"]: g["SecurityIPList"] for g in instance["DBInstanceIPArray"]}
+    assert held["ecs_orders"] == old[1]
+    assert refused(cloud) == []  # never a write the cap refuses, never a re-plan
+    assert result["status"] != "error"
+    (target,) = result["targets"]
+    assert any("its other groups hold 999" in b for b in target["blocked"])

@@ -52,6 +52,13 @@ class Layout:
     held: tuple[tuple[str, ...], ...]
     drain: int = 0
     capacity: int = MAX_ENTRIES_PER_GROUP
+    unparsed: tuple[int, ...] = ()
+    """Per group, how many entries it holds that are not in ``held`` (the function cannot
+    parse them): they stay, and take room."""
+
+    def others(self, group: str) -> int:
+        """How many unparsed entries ``group`` holds."""
+        return dict(zip(self.groups, self.unparsed, strict=False)).get(group, 0)
 
     @property
     def filling(self) -> tuple[str, ...]:
@@ -168,7 +175,7 @@ def _room(layout: Layout, kept: Mapping[str, str], *, placeholders_stay: bool) -
             (name, sum(e != PLACEHOLDER for e in entries))
             for name, entries in zip(layout.groups, layout.held, strict=True)
         )
-    return {g: layout.capacity - load[g] for g in layout.filling}
+    return {g: layout.capacity - load[g] - layout.others(g) for g in layout.filling}
 
 
 def _first_fit(
@@ -196,7 +203,8 @@ def _placeholders(
     at least one entry: the placeholder when nothing else; never the placeholder beside
     real entries, unless the run removes nothing and the group gains nothing (then only a
     drained group may need one, and no group is created just to hold it)."""
-    count = dict.fromkeys(layout.groups, 0) | Counter(filled)
+    count = Counter({g: layout.others(g) for g in layout.groups}) + Counter(filled)
+    count.update(dict.fromkeys(layout.groups, 0))  # every group has a count
     first = layout.groups[0]
     needed, gone = [], []
     for name, held in zip(layout.groups, layout.held, strict=True):
@@ -228,7 +236,13 @@ def group_writes(
             parts[group][index].append(entry)
     return tuple(
         GroupWrite(
-            g, held, tuple(parts[g][0]), tuple(parts[g][1]), tuple(parts[g][2]), layout.capacity
+            g,
+            held,
+            tuple(parts[g][0]),
+            tuple(parts[g][1]),
+            tuple(parts[g][2]),
+            layout.capacity,
+            layout.others(g),
         )
         for g, held in zip(layout.groups, layout.held, strict=True)
     )

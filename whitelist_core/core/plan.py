@@ -88,7 +88,11 @@ class TargetPlan:
         contents = {g.name: g.entries for g in self.held}
         if not self.held and self.current:  # a plan written out by hand: one group
             contents = {names[0]: self.current}
-        return Layout(names, tuple(contents.get(n, ()) for n in names), self.drain, self.capacity)
+        others = {g.name: len(g.unparsed) for g in self.held}
+        return Layout(
+            names, tuple(contents.get(n, ()) for n in names), self.drain, self.capacity,
+            tuple(others.get(n, 0) for n in names),
+        )  # fmt: skip
 
     @property
     def writes(self) -> tuple[GroupWrite, ...]:

@@ -126,8 +126,20 @@ def _blank(owner: Owner, held: Held) -> TargetPlan:
     return TargetPlan(
         owner.target, owner.region, owner.instance_id, owner.group, owner.attribute, current,
         held=ordered, owned=groups, drain=owner.drain_groups, capacity=owner.capacity,
-        warnings=_given_up(owner, given),
+        warnings=_given_up(owner, given) + _unparsed(ordered),
     )  # fmt: skip
+
+
+def _unparsed(owned: Sequence[Group]) -> tuple[str, ...]:
+    """A note for each owned group holding entries this function cannot parse: they take
+    room (placement counts them), are never written, and are left where they are."""
+    return tuple(
+        f"group {g.name!r} holds {len(g.unparsed)} entries this function cannot parse "
+        f"({', '.join(g.unparsed[:5])}{', ...' if len(g.unparsed) > 5 else ''}): they take "
+        "room and are left as they are; remove them by hand if nobody needs them"
+        for g in owned
+        if g.unparsed
+    )
 
 
 def _given_up(owner: Owner, given: Sequence[Group]) -> tuple[str, ...]:

@@ -152,9 +152,10 @@ def capacity_warnings(
 ) -> list[Violation]:
     """A warning when the target would pass ``capacity_warn_percent`` of what its groups
     hold (1000 each; all its groups together; on RDS/PolarDB the instance's 1000, its
-    other groups included), counting only the additions policy lets through."""
+    other groups included), counting only the additions policy lets through, and the
+    entries its groups hold but the function cannot parse (they take room too)."""
     size, limit = plan.fill
-    size -= blocked_additions
+    size += sum(len(g.unparsed) for g in plan.held) - blocked_additions
     if size * 100 < rules.capacity_warn_percent * limit:
         return []
     groups = len(plan.layout.filling)

@@ -47,6 +47,8 @@ class GroupWrite:
     early: tuple[str, ...] = ()
     late: tuple[str, ...] = ()
     capacity: int = MAX_ENTRIES_PER_GROUP
+    unparsed: int = 0
+    """Entries the group holds besides ``current`` (unparsed): they stay and take room."""
 
 
 _PHASES = 7
@@ -66,12 +68,12 @@ def _group_steps(write: GroupWrite) -> list[tuple[int, Step]]:
     early, late = list(write.early), list(write.late)
     going = set(early) | set(late)
     last: tuple[str, ...] = ()
-    if write.current and all(e in going for e in write.current):
+    if write.current and not write.unparsed and all(e in going for e in write.current):
         # Everything there now leaves: one entry stays until the group holds its successors.
         last = ((late or early).pop(),)
     placeholder = tuple(e for e in write.incoming if e == PLACEHOLDER)
     incoming = tuple(e for e in write.incoming if e != PLACEHOLDER)
-    fits = max(0, write.capacity - (len(write.current) - len(early)))
+    fits = max(0, write.capacity - write.unparsed - (len(write.current) - len(early)))
     first, rest = incoming[:fits], incoming[fits:]
     name = write.group
     steps = [(0, Step(name, "Delete", tuple(early))), (1, Step(name, "Append", first))]

@@ -128,7 +128,8 @@ def _out(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_out(v) for v in value]
     if isinstance(value, Change | Group):
-        return {f.name: _out(getattr(value, f.name)) for f in fields(value)}
+        out = {f.name: _out(getattr(value, f.name)) for f in fields(value)}
+        return {k: v for k, v in out.items() if v or k != "unparsed"}
     return value
 
 
@@ -145,7 +146,13 @@ def _in(kind: str, value: Any) -> Any:
         return tuple(Change(**item) for item in value)
     if kind.startswith("tuple[Group"):
         return tuple(
-            Group(item["name"], item["attribute"], tuple(item["entries"])) for item in value
+            Group(
+                item["name"],
+                item["attribute"],
+                tuple(item["entries"]),
+                tuple(item.get("unparsed", ())),
+            )
+            for item in value
         )
     if kind.startswith("tuple["):
         return tuple(value)

@@ -191,7 +191,7 @@ class Reconciler:
         except CloudError as exc:
             return _failed(target, region, exc)
         # The product's capacity: RDS/PolarDB count every group, so the room is what the others leave.
-        elsewhere = sum(len(g.entries) for g in groups if g.name not in target.groups)
+        elsewhere = sum(g.size for g in groups if g.name not in target.groups)  # parsed or not
         from whitelist_core.products import (
             spec_of,  # deferred: importing the handler loads no product
         )

@@ -93,7 +93,7 @@ def test_read_groups_from_sample(
     assert query_of(mocked.calls[0].request) == {"InstanceId": R}
 
 
-def test_unparseable_foreign_entry_is_skipped_and_logged(
+def test_unparseable_entry_is_kept_apart_counted_and_logged(
     mocked: responses.RequestsMock, store: KvstoreWhitelistStore
 ) -> None:
     body = json.loads(SAMPLE)
@@ -104,7 +104,9 @@ def test_unparseable_foreign_entry_is_skipped_and_logged(
     mocked.add(responses.POST, "https://r-kvstore.aliyuncs.com/", json=body)
     with capture_logs() as logs:
         groups = store.read_groups("cn-hangzhou", R)
-    assert groups[2] == Group("ali_dms_group", "", ("100.104.205.0/24",))
+    unparsed = ("10.10.10.%", "fe80::1", "10.0.0.5/24")
+    assert groups[2] == Group("ali_dms_group", "", ("100.104.205.0/24",), unparsed)
+    assert groups[2].size == 4  # the cloud counts them against its caps
     assert len(groups) == 4
     skipped = [line for line in logs if line["event"] == "whitelist_entry_skipped"]
     assert [line["entry"] for line in skipped] == ["10.10.10.%", "fe80::1", "10.0.0.5/24"]

@@ -15,9 +15,9 @@ raises ``TransientCloudError`` ``WriteUnconfirmed`` (so the invocation is retrie
 silent error status), saying what the re-read really found: which entries are missing or
 still there, or that the group does not exist.
 
-An entry that does not parse (in any group, typically a foreign one) is skipped and
-logged on read rather than failing the read: no group this function owns holds one
-unless a human typed it, and the core expects normal entries only.
+An entry that does not parse (in any group, typically a foreign one) is kept apart on
+read (``Group.unparsed``) and logged rather than failing the read: the core plans with
+normal entries only, but counts the others against the caps (the cloud does).
 """
 
 from __future__ import annotations
@@ -57,20 +57,30 @@ def prepare(entries: Sequence[str]) -> tuple[str, ...]:
 
 def parse_entries(text: str, instance_id: str, group: str) -> tuple[str, ...]:
     """Normal entries of a ``SecurityIpList``; unparseable ones skipped and logged."""
+    return read_entries(text, instance_id, group)[0]
+
+
+def read_entries(
+    text: str, instance_id: str, group: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The normal entries of a ``SecurityIpList``, and the ones that do not parse (as
+    given, each logged): those are never written but still count against the caps."""
     try:
-        return parse_entry_list(text)
+        return parse_entry_list(text), ()
     except EntryError:
         pass
     kept: list[str] = []
+    unparsed: list[str] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         try:
             kept.append(parse_entry(part))
         except EntryError as exc:
+            unparsed.append(part)
             logger().warning(
                 "whitelist_entry_skipped",
                 instance_id=instance_id, group=group, entry=part, reason=str(exc),
             )  # fmt: skip
-    return tuple(kept)
+    return tuple(kept), tuple(unparsed)
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,7 @@ class ProductWhitelistStore:
             if name:
                 text = as_str(fields.get(read.entries))
                 attribute = as_str(fields.get(read.attribute))
-                groups.append(Group(name, attribute, parse_entries(text, instance_id, name)))
+                groups.append(Group(name, attribute, *read_entries(text, instance_id, name)))
                 if self.spec.network_param:
                     networks[name] = as_str(fields.get(self.spec.network_param))
         if self.spec.network_param:
