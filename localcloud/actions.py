@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from localcloud.context import CallContext
+from localcloud.ecs import interfaces
 from localcloud.ecs import responses as ecs
 from localcloud.errors import InvalidApiNotFound, MissingParameter
 from localcloud.ess import responses as ess
@@ -44,6 +45,12 @@ def _describe_instances(state: CloudState, params: Params, ctx: CallContext) -> 
     return ecs.describe_instances(_mine(state, ctx).ecs, params, ctx)
 
 
+def _describe_network_interfaces(
+    state: CloudState, params: Params, ctx: CallContext
+) -> dict[str, Any]:
+    return interfaces.describe_network_interfaces(_mine(state, ctx).ecs, params, ctx)
+
+
 def _describe_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
     return kvstore.describe_security_ips(_mine(state, ctx).kvstore, params, ctx)
 
@@ -65,6 +72,9 @@ def _on(key: str, run: WhitelistRunner) -> Runner:
 
 ACTIONS: dict[tuple[str, str], ActionSpec] = {
     ("DescribeInstances", ecs.VERSION): ActionSpec(ecs.PRODUCT, _describe_instances),
+    ("DescribeNetworkInterfaces", ecs.VERSION): ActionSpec(
+        ecs.PRODUCT, _describe_network_interfaces
+    ),
     ("DescribeSecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _describe_security_ips),
     ("ModifySecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _modify_security_ips),
     # The neighbouring database products: same job, their own names (Dds shares Redis's).

@@ -67,6 +67,9 @@ class InstanceQuery:
     tags: tuple[tuple[str, str], ...] = ()
     instance_ids: tuple[str, ...] = ()
     private_ips: tuple[str, ...] = ()
+    """VPC primary IPs (``PrivateIpAddresses``)."""
+    inner_ips: tuple[str, ...] = ()
+    """Classic-network inner IPs (``InnerIpAddresses``)."""
 
 
 class InstanceInventory(Protocol):
@@ -83,10 +86,11 @@ class InstanceInventory(Protocol):
     def find_by_private_ips(
         self, region: str, ips: Sequence[str], *, primary_only: bool = False
     ) -> list[Instance]:
-        """Instances that hold any of these private IPs now (primary or secondary).
+        """Instances that hold any of these private IPs now (primary or secondary), each
+        address looked up directly: never a listing a page boundary could hide one in.
 
         ``primary_only=True``: the caller only needs holders of a VPC primary IP, so an
-        implementation may skip looking at secondary IPs (ECS can then filter server-side).
+        implementation may skip looking at secondary and classic inner IPs.
         """
         ...
 

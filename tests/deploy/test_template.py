@@ -16,6 +16,7 @@ ALLOWED_ACTIONS = {
     "kvstore:DescribeSecurityIps",
     "kvstore:ModifySecurityIps",
     "ecs:DescribeInstances",
+    "ecs:DescribeNetworkInterfaces",
     "log:PostLogStoreLogs",
     "ess:CompleteLifecycleAction",
     # RDS, PolarDB, MongoDB: each only when the stack is given instances of it.
@@ -271,7 +272,9 @@ def test_policy_grants_exactly_the_needed_actions_and_no_wildcards(
     assert not [a for a in actions if "*" in a]
     assert all(s["Effect"] == "Allow" for s in statements)
     wide = [s for s in statements if s["Resource"] in ("*", ["*"])]
-    assert [_actions(s) for s in wide] == [["ecs:DescribeInstances"]]
+    assert [_actions(s) for s in wide] == [
+        ["ecs:DescribeInstances", "ecs:DescribeNetworkInterfaces"]
+    ]
 
 
 def test_lifecycle_statement_is_scoped_to_this_accounts_scaling_groups(

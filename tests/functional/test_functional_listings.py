@@ -86,8 +86,8 @@ def test_a_truncated_listing_removes_nothing_even_through_the_recheck(
     cloud: Any, write_config: Any, invoke: Any, no_backoff: None
 ) -> None:
     cloud.reset(_fleet())
-    # secondary_ips: the re-check before removing lists the region again, and so meets
-    # the same truncation; the guard is opened wide so only the listing check can help.
+    # secondary_ips: the re-check looks addresses up by ENI too; the guard is opened wide
+    # so only the listing check can help.
     policy = {"max_removals": 1000, "max_removal_percent": 100}
     write_config({"version": 1, "region": REGION, "policy": policy,
                   "targets": [_orders(secondary_ips=True)]})  # fmt: skip

@@ -288,3 +288,43 @@ def test_sts_token_is_accepted_for_a_known_key(lc: Running) -> None:
         failure(lambda: bad.modify_security_ips(modify_request)).code
         == "InvalidAccessKeyId.NotFound"
     )
+
+
+def interfaces(lc: Running, **fields: Any) -> Any:
+    fields.setdefault("region_id", "cn-hangzhou")
+    request = ecs_models.DescribeNetworkInterfacesRequest(**fields)
+    return ecs(lc.endpoint).describe_network_interfaces(request).body
+
+
+def test_describe_network_interfaces_finds_an_address_directly(lc: Running) -> None:
+    from localcloud.builders import make_instance
+
+    holder = make_instance("i-bp1eni0000000001", "10.0.7.1", secondary_ips=["10.0.7.2", "10.0.7.3"])
+    other = make_instance("i-bp1eni0000000002", "10.0.7.9")
+    assert lc.admin("POST", "ecs", {"region": "cn-hangzhou", "put": [holder, other]}).ok
+
+    by_secondary = interfaces(lc, private_ip_address=["10.0.7.3", "10.0.99.99"])
+    (eni,) = by_secondary.network_interface_sets.network_interface_set
+    assert (eni.instance_id, eni.private_ip_address, eni.type) == (
+        "i-bp1eni0000000001", "10.0.7.1", "Primary",
+    )  # fmt: skip
+    assert [s.private_ip_address for s in eni.private_ip_sets.private_ip_set] == [
+        "10.0.7.1", "10.0.7.2", "10.0.7.3",
+    ]  # fmt: skip
+    assert by_secondary.total_count == 1
+    by_primary = interfaces(lc, primary_ip_address="10.0.7.9")
+    assert [e.instance_id for e in by_primary.network_interface_sets.network_interface_set] == [
+        "i-bp1eni0000000002"
+    ]
+    nobody = interfaces(lc, private_ip_address=["10.0.99.99"])
+    assert nobody.network_interface_sets.network_interface_set == []
+    assert nobody.total_count == 0
+    first = interfaces(lc, max_results=10)
+    second = interfaces(lc, max_results=10, next_token=first.next_token)
+    listed = [
+        e.network_interface_id
+        for page in (first, second)
+        for e in page.network_interface_sets.network_interface_set
+    ]
+    assert len(listed) == len(set(listed)) == first.total_count == second.total_count
+    assert second.next_token == ""

@@ -1,6 +1,8 @@
 """The re-check before removal: IPs are reused, so just before removing an entry ask
 ECS who holds it *now*, and keep any entry an eligible instance holds, whatever the
-earlier listing said. Without the re-check nothing is removed (additions still go).
+earlier listing said. It looks each address up directly (``find_by_private_ips``), never
+through a second listing that a moving page boundary could blind the same way. Without
+the re-check nothing is removed (additions still go).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import replace
 
 from whitelist_core.core.entries import PLACEHOLDER
 from whitelist_core.core.planner import retain
-from whitelist_core.core.selection import InstanceIndex, instance_entries, is_eligible
+from whitelist_core.core.selection import instance_entries, is_eligible
 from whitelist_core.errors import CloudError
 from whitelist_core.outcome import CloudFailure, TargetResult
 from whitelist_core.ports import Instance, InstanceInventory
@@ -22,7 +24,6 @@ def recheck_removals(
     region: str,
     targets: Sequence[Target],
     drafts: list[TargetResult],
-    listing: InstanceIndex,
 ) -> list[TargetResult]:
     """Each draft with the removals an eligible instance holds now kept (one lookup for
     all of ``targets``), or with every removal held back when the lookup failed."""
@@ -30,7 +31,7 @@ def recheck_removals(
     if not ips:
         return drafts
     try:
-        if _primary_only(targets, listing):
+        if _primary_only(targets):
             holders = inventory.find_by_private_ips(region, ips, primary_only=True)
         else:
             holders = inventory.find_by_private_ips(region, ips)
@@ -39,17 +40,15 @@ def recheck_removals(
     return [_keep_held(t, d, holders) for t, d in zip(targets, drafts, strict=True)]
 
 
-def _primary_only(targets: Sequence[Target], listing: InstanceIndex) -> bool:
+def _primary_only(targets: Sequence[Target]) -> bool:
     """True when only a VPC primary IP can make an instance hold a removed entry for these
-    targets, so the re-check may use ECS's server-side ``PrivateIpAddresses`` filter
-    (which sees only VPC primary IPs) instead of listing the whole region again.
+    targets, so the re-check may look the addresses up by ``PrivateIpAddresses`` alone.
 
-    Not when a target counts secondary IPs, nor when the region lists a classic-network
-    instance (no VPC: its IP is the inner IP, which that filter may not match).
+    Not when a target counts secondary IPs, nor when one may select a classic-network
+    instance (no ``vpc_id`` in its selector: its address is the inner IP). The listing is
+    not asked: a holder it failed to show is exactly the one the re-check must find.
     """
-    if any(t.secondary_ips for t in targets):
-        return False
-    return all(i.vpc_id for i in listing.instances)
+    return not any(t.secondary_ips or not t.selector.vpc_id for t in targets)
 
 
 def _is_host(entry: str) -> bool:

@@ -157,7 +157,7 @@ class Reconciler:
         except CloudError as exc:  # the region's failure, recorded for each of its targets
             return [_failed(t, region, exc) for t in targets], InstanceIndex([])
         drafts = [self._draft(t, region, listing) for t in targets]
-        drafts = recheck_removals(inventory, region, targets, drafts, listing)
+        drafts = recheck_removals(inventory, region, targets, drafts)
         redraft = partial(self._redraft, inventory, region=region, listing=listing)
         whole = None if _shared_query(targets) else listing  # stale needs the whole region
         done = [
@@ -170,7 +170,7 @@ class Reconciler:
         self, inventory: InstanceInventory, target: Target, *, region: str, listing: InstanceIndex
     ) -> TargetResult:
         draft = self._draft(target, region, listing)
-        (draft,) = recheck_removals(inventory, region, [target], [draft], listing)
+        (draft,) = recheck_removals(inventory, region, [target], [draft])
         return draft
 
     def _draft(self, target: Target, region: str, listing: InstanceIndex) -> TargetResult:

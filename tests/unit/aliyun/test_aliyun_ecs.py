@@ -235,6 +235,26 @@ def test_pages_short_of_total_count_are_a_truncated_listing(
     assert len(mocked.calls) == 2
 
 
+def test_pages_whose_total_count_changes_are_a_drifting_listing(
+    mocked: responses.RequestsMock, inventory: EcsInventory
+) -> None:
+    """Every page well formed and the instances add up to the smaller TotalCount, but it
+    changed between pages: a boundary may have hidden one, so the listing is not believed."""
+    first = [_item(f"i-{n:03d}", f"10.0.0.{n}") for n in range(1, 101)]
+    pages = [
+        {"RequestId": "R1", "TotalCount": 150, "NextToken": "t1", "Instances": {"Instance": first}},
+        {"RequestId": "R2", "TotalCount": 149, "NextToken": "",
+         "Instances": {"Instance": [_item(f"i-{n:03d}", f"10.0.1.{n}") for n in range(102, 151)]}},
+    ]  # fmt: skip
+    for _ in range(2):  # read once more, drifting again
+        for page in pages:
+            mocked.add(responses.POST, ECS_URL, json=page)
+    with pytest.raises(IncompleteListing) as caught:
+        inventory.list_instances("cn-hangzhou")
+    assert (caught.value.code, caught.value.request_id) == ("DriftingListing", "R2")
+    assert len(mocked.calls) == 4
+
+
 def test_repeated_items_do_not_count_towards_total_count(
     mocked: responses.RequestsMock, inventory: EcsInventory
 ) -> None:
@@ -305,25 +325,72 @@ def _holders_listing() -> list[list[dict[str, Any]]]:
     return [[_item("i-a", "10.0.0.1"), _item("i-b", "10.0.0.2")], [secondary]]
 
 
-def test_find_by_private_ips_lists_the_region_and_sees_secondary_ips(
+def _directly(mocked: responses.RequestsMock) -> list[dict[str, str]]:
+    """ECS answering point lookups only: i-b holds 10.0.0.2 as its VPC primary IP, i-sec
+    holds 10.0.0.77 on an ENI; a region listing (no filter) is refused."""
+    seen: list[dict[str, str]] = []
+    secondary = _item("i-sec", "10.0.0.5")
+    secondary["NetworkInterfaces"] = {"NetworkInterface": [
+        {"PrimaryIpAddress": "10.0.0.5", "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": "10.0.0.77"}]}}
+    ]}  # fmt: skip
+
+    def callback(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        query = query_of(request)
+        seen.append(query)
+        if request.headers.get("x-acs-action") == "DescribeNetworkInterfaces":
+            asked = {v for k, v in query.items() if k.startswith("PrivateIpAddress.")}
+            enis = (
+                [{"NetworkInterfaceId": "eni-sec", "InstanceId": "i-sec"}]
+                if "10.0.0.77" in asked
+                else []
+            )
+            body = {"RequestId": "E", "NextToken": "", "TotalCount": len(enis),
+                    "NetworkInterfaceSets": {"NetworkInterfaceSet": enis}}  # fmt: skip
+            return reply(200, body)
+        if "PrivateIpAddresses" in query:
+            items = [_item("i-b", "10.0.0.2")] if "10.0.0.2" in query["PrivateIpAddresses"] else []
+        elif "InstanceIds" in query:
+            items = [secondary] if "i-sec" in query["InstanceIds"] else []
+        elif "InnerIpAddresses" in query:
+            items = []
+        else:
+            return reply(400, {"Code": "NotAPointLookup", "Message": "a region listing"})
+        return reply(200, {"RequestId": "R", "NextToken": "", "TotalCount": len(items),
+                           "Instances": {"Instance": items}})  # fmt: skip
+
+    mocked.add_callback(responses.POST, ANY_ECS, callback=callback)
+    return seen
+
+
+def test_find_by_private_ips_looks_each_address_up_directly(
     mocked: responses.RequestsMock, inventory: EcsInventory
 ) -> None:
-    seen = _paged(mocked, _holders_listing())
+    seen = _directly(mocked)
     found = inventory.find_by_private_ips(
         "cn-hangzhou", ["10.0.0.2", "10.0.0.77", "10.9.9.9", "10.0.0.0/24"]
     )
     assert sorted(i.instance_id for i in found) == ["i-b", "i-sec"]
-    assert all("PrivateIpAddresses" not in q for q in seen)
+    assert seen[0]["PrivateIpAddresses"] == '["10.0.0.2","10.0.0.77","10.9.9.9"]'
+    assert seen[1]["InnerIpAddresses"] == '["10.0.0.2","10.0.0.77","10.9.9.9"]'
+    assert [seen[2][f"PrivateIpAddress.{n}"] for n in (1, 2, 3)] == [
+        "10.0.0.2",
+        "10.0.0.77",
+        "10.9.9.9",
+    ]
+    assert seen[3]["InstanceIds"] == '["i-sec"]'
 
 
-def test_find_by_private_ips_server_side_filter(
-    mocked: responses.RequestsMock, make_rpc: RpcFactory
+def test_find_by_private_ips_primary_only_makes_one_lookup(
+    mocked: responses.RequestsMock, inventory: EcsInventory
 ) -> None:
-    seen = _paged(mocked, [[_item("i-b", "10.0.0.2")]])
-    inventory = EcsInventory(make_rpc(), Endpoints(), server_side_ip_filter=True)
-    found = inventory.find_by_private_ips("cn-hangzhou", ["10.0.0.2", "10.0.0.1"])
+    seen = _directly(mocked)
+    found = inventory.find_by_private_ips(
+        "cn-hangzhou", ["10.0.0.2", "10.0.0.1"], primary_only=True
+    )
     assert [i.instance_id for i in found] == ["i-b"]
-    assert seen[0]["PrivateIpAddresses"] == '["10.0.0.1","10.0.0.2"]'
+    assert [set(q) & {"PrivateIpAddresses", "InnerIpAddresses", "InstanceIds"} for q in seen] == [
+        {"PrivateIpAddresses"}
+    ]
 
 
 def test_find_by_private_ips_of_only_cidrs_makes_no_call(
@@ -348,8 +415,9 @@ def test_cached_inventory_lists_once_per_region_and_query(
     assert len(mocked.calls) == 6
     first.clear()  # callers get copies
     assert len(cached.list_instances("cn-hangzhou")) == 3
-    cached.find_by_private_ips("cn-hangzhou", ["10.0.0.1"])  # always fresh
-    assert len(mocked.calls) == 8
+    cached.find_by_private_ips("cn-hangzhou", ["10.0.0.1"], primary_only=True)  # always fresh
+    cached.find_by_private_ips("cn-hangzhou", ["10.0.0.1"], primary_only=True)
+    assert len(mocked.calls) == 10
 
 
 def _empty_then(mocked: responses.RequestsMock, status: int, body: Any) -> list[dict[str, str]]:

@@ -8,11 +8,10 @@ Every page is checked for the documented shape and the pages of a listing must a
 to their ``TotalCount`` (``listing``); a listing that does not is read once more, then
 ``IncompleteListing`` is raised, so nothing is ever removed on the strength of it.
 
-``find_by_private_ips`` must see secondary IPs too, but ECS's ``PrivateIpAddresses``
-filter (INFERRED) matches only the primary VPC IP. So by default it lists the region and
-matches locally (primary and secondary). A caller that needs only primary-IP holders says
-``primary_only=True`` and gets the server-side filter (one call per 100 IPs instead of a
-whole-region listing); ``server_side_ip_filter=True`` forces the filter for every call.
+``find_by_private_ips`` looks each address up directly (``lookup``): the
+``PrivateIpAddresses`` and ``InnerIpAddresses`` filters, and ``DescribeNetworkInterfaces``
+for the addresses of any network interface; never a listing of the region, whose pages a
+moving boundary could hide a holder in. ``primary_only=True`` makes only the first lookup.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import Any
 
 from whitelist_core.aliyun.ecs.instances import instance_from_wire
 from whitelist_core.aliyun.ecs.listing import IncompleteListing, Tally, check_page
+from whitelist_core.aliyun.ecs.lookup import find_holders
 from whitelist_core.aliyun.transport.answers import as_str
 from whitelist_core.aliyun.transport.endpoints import Endpoints
 from whitelist_core.aliyun.transport.rpc import Call, RpcClient, logger
@@ -61,27 +61,25 @@ def filter_sets(region: str, query: InstanceQuery) -> Iterator[dict[str, str]]:
     ip_chunks: list[tuple[str, ...] | None] = [None]
     if query.instance_ids:
         id_chunks = list(chunks(query.instance_ids, FILTER_LIMIT))
-    if query.private_ips:
-        ip_chunks = list(chunks(query.private_ips, FILTER_LIMIT))
+    if query.private_ips or query.inner_ips:  # one of them per query
+        ip_chunks = list(chunks(query.private_ips or query.inner_ips, FILTER_LIMIT))
     for ids in id_chunks:
         for ips in ip_chunks:
             params = base_params(region, query)
             if ids is not None:
                 params["InstanceIds"] = json.dumps(list(ids), separators=(",", ":"))
             if ips is not None:
-                params["PrivateIpAddresses"] = json.dumps(list(ips), separators=(",", ":"))
+                name = "PrivateIpAddresses" if query.private_ips else "InnerIpAddresses"
+                params[name] = json.dumps(list(ips), separators=(",", ":"))
             yield params
 
 
 class EcsInventory:
     """Reads ECS instances through ``DescribeInstances``; implements ``InstanceInventory``."""
 
-    def __init__(
-        self, rpc: RpcClient, endpoints: Endpoints, *, server_side_ip_filter: bool = False
-    ) -> None:
+    def __init__(self, rpc: RpcClient, endpoints: Endpoints) -> None:
         self._rpc = rpc
         self._endpoints = endpoints
-        self._server_side_ip_filter = server_side_ip_filter
 
     def list_instances(self, region: str, query: InstanceQuery | None = None) -> list[Instance]:
         """Every instance of ``region`` matching ``query`` (all pages, all chunks)."""
@@ -91,7 +89,9 @@ class EcsInventory:
                 instance = instance_from_wire(item, region)
                 if instance is not None:
                     found.setdefault(instance.instance_id, instance)
-        if not found and not (query and (query.instance_ids or query.private_ips)):
+        if not found and not (
+            query and (query.instance_ids or query.private_ips or query.inner_ips)
+        ):
             self._verify_access(region)
         return list(found.values())
 
@@ -120,14 +120,10 @@ class EcsInventory:
     ) -> list[Instance]:
         """Instances holding any of ``ips`` now, as primary or secondary private IPs
         (``primary_only``: as VPC primary IPs at least, through the server-side filter)."""
-        wanted = {ip for ip in ips if "/" not in ip}  # a CIDR block is never an instance IP
-        if not wanted:
-            return []
-        if self._server_side_ip_filter or primary_only:
-            listing = self.list_instances(region, InstanceQuery(private_ips=tuple(sorted(wanted))))
-        else:
-            listing = self.list_instances(region)
-        return [i for i in listing if wanted & {*i.private_ips, *i.secondary_ips}]
+        return find_holders(
+            self._rpc, self._endpoints, self.list_instances, region, ips,
+            primary_only=primary_only,
+        )  # fmt: skip
 
     def _items(self, region: str, params: dict[str, str]) -> list[Any]:
         """Every item of one complete listing; an incomplete one is read once more."""

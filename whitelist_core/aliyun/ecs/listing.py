@@ -8,11 +8,14 @@ as many distinct instances as their ``TotalCount``. Anything else is a doubtful 
   a number, or an empty ``{}`` body, is malformed (``check_page``, a ``ValueError`` that
   the transport turns into a retried ``MalformedResponse``), never "no instances";
 - pages that yield fewer distinct instances than ``TotalCount`` are a truncated listing;
+- pages whose ``TotalCount`` changes drifted: instances came or went mid-listing, and a
+  page boundary (ECS does not say how its ``NextToken`` keeps its place) may have hidden
+  a live one, so the listing is not believed, whatever the pages add up to;
 - a ``NextToken`` that keeps changing while the instances repeat is a loop, caught at the
   first page that brings nothing new, or once there are more pages than ``TotalCount``
   can fill.
 
-The last two raise ``IncompleteListing`` (transient: the read may succeed later), so no
+The last three raise ``IncompleteListing`` (transient: the read may succeed later), so no
 removal is ever planned on such a listing. Reference: the ECS API documents
 ``TotalCount`` on every page; treating disagreement as malformed is our inference.
 """
@@ -93,6 +96,13 @@ class Tally:
         """Raise ``IncompleteListing`` when the listing yielded fewer instances than the
         smallest ``TotalCount`` any page gave (instances may vanish mid-listing)."""
         least = self._least_total or 0
+        if least != self._most_total:
+            raise IncompleteListing(
+                "DriftingListing",
+                f"TotalCount changed between pages (from {least} to {self._most_total}): "
+                "instances came or went mid-listing, so a page boundary may have hidden one",
+                _request_id(last_page),
+            )
         if len(self._ids) < least:
             raise IncompleteListing(
                 "TruncatedListing",
