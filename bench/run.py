@@ -1,7 +1,8 @@
 """``make bench``: run every benchmark, print the table, write BENCHMARKS.md.
 
 Usage: python bench/run.py [--only NAME ...] [--no-write]
-Names: startup, api_calls, planning, throughput, package_size, storm, spill_over, accounts.
+Names: startup, api_calls, planning, throughput, package_size, storm, spill_over, accounts,
+batch_result.
 Takes a few minutes.
 """
 
@@ -27,6 +28,7 @@ SECTIONS = {
     "storm": "7. Event storms against localcloud with 30 ms per call (minimum; per-item design)",
     "spill_over": "8. One target over several groups (max_groups)",
     "accounts": "9. Several accounts: a timer run's calls per account (localcloud, loopback)",
+    "batch_result": "10. Rendering a batch result (100 Deleted records, 3,000-host first fill)",
 }
 COMMAND = "make bench  (= .venv/bin/python bench/run.py)"
 

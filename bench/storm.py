@@ -87,7 +87,8 @@ def _deleted(cloud: Cloud, handle: Callable[..., Any]) -> list[Figure]:
     state = _storm_state(delete=gone)
 
     calls, seconds, result = _measure(cloud, state, lambda: handle(_list(batch), None))
-    removed = sum(len(t["removed"]) for t in result["results"][0]["targets"])
+    # The items share one reconcile: the batch gives its targets in full once.
+    removed = sum(len(t["removed"]) for t in result.get("targets", result["results"][0]["targets"]))
     pages = math.ceil((EXISTING - DELETED) / 100)
     minimum = pages + 1 + 2 + 2  # listing, re-check, one read and one Delete per group
     part = PER_ITEM_SLICE["deleted"]

@@ -90,6 +90,30 @@ class TargetResult:
         data = {"status": self.status} | self.plan.to_dict()
         return data | ({"error": self.error.to_dict()} if self.error else {})
 
+    def brief(self, details: int) -> dict[str, Any]:
+        """The entry of a target whose full form a batch gives once (``targets[details]``):
+        everything but the lists of entries and changes, which are counted instead."""
+        plan = self.plan
+        data: dict[str, Any] = {
+            "status": self.status,
+            "target": plan.target,
+            "region": plan.region,
+            "instance_id": plan.instance_id,
+            "group": plan.group,
+            "counts": {
+                "added": len(plan.add),
+                "removed": len(plan.remove),
+                "held_back": len(plan.held_back),
+                "kept": len(plan.keep),
+            },
+            "entries_before": len(plan.current),
+            "entries_after": plan.size_after,
+            "blocked": list(plan.blocked),
+            "warnings": list(plan.warnings),
+            "details": details,
+        }
+        return data | ({"error": self.error.to_dict()} if self.error else {})
+
 
 @dataclass(frozen=True)
 class RunResult:

@@ -8,6 +8,8 @@ read from the value and never from a rendered form.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,16 +131,24 @@ class Summary:
         """The audit of every instance the run read, each finding once."""
         return combine_reports(r.findings for r in self.target_results())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, shared: Mapping[int, int] | None = None) -> dict[str, Any]:
         """The public result shape: ``status, attention, trigger, event_id, targets`` and,
         as they apply, ``message``, ``error``, ``dry_run``, ``blocked`` and ``findings``
-        (the audit's count of each severity)."""
+        (the audit's count of each severity).
+
+        ``shared`` (in a batch): the target results rendered once for the whole batch, by
+        ``id`` to their index in its ``targets``; such a target is given here in brief
+        (``TargetResult.brief``), pointing there."""
+        shared = shared or {}
+        results = self.run.results if self.run else ()
         data: dict[str, Any] = {
             "status": self.status,
             "attention": self.attention().kinds,
             "trigger": self.trigger,
             "event_id": self.event_id,
-            "targets": [r.to_dict() for r in self.run.results] if self.run else [],
+            "targets": [
+                r.brief(shared[id(r)]) if id(r) in shared else r.to_dict() for r in results
+            ],
         }
         if self.message is not None:
             data["message"] = self.message
@@ -172,16 +182,23 @@ class BatchSummary:
         return self.status
 
     def target_results(self) -> tuple[TargetResult, ...]:
-        """Every item's target results, item by item."""
-        return tuple(r for s in self.items for r in s.target_results())
+        """Every item's target results, item by item; one that several items report (a
+        target reconciled once for all of them) only the first time."""
+        seen: dict[int, TargetResult] = {}
+        for item in self.items:
+            for result in item.target_results():
+                seen.setdefault(id(result), result)
+        return tuple(seen.values())
 
     def findings(self) -> AuditReport:
         """The audit of every instance the items' runs read, each finding once."""
         return combine_reports(r.findings for r in self.target_results())
 
     def counts(self) -> Counts:
-        """The items' counts added up."""
-        return sum((s.counts() for s in self.items), Counts())
+        """Targets reported and entries added and removed, each target result once."""
+        results = self.target_results()
+        added = sum(len(r.plan.add) for r in results)
+        return Counts(len(results), added, sum(len(r.plan.remove) for r in results))
 
     def attention(self) -> Attention:
         """The items' alert figures together (a target several items report counted once)."""
@@ -193,9 +210,19 @@ class BatchSummary:
         return sum((s.failure_attention() for s in self.items), found)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"status": ..., "attention": [...], "results": [summary, ...]}``."""
-        return {
+        """``{"status": ..., "attention": [...], "results": [summary, ...]}``, and
+        ``targets`` when several items report the same target result (a target reconciled
+        once for all of them): its full form is there once, and each item gives it in
+        brief, pointing to it, so the result grows with the batch plus the changes, never
+        with their product."""
+        uses = Counter(id(r) for s in self.items for r in s.target_results())
+        shared_results = [r for r in self.target_results() if uses[id(r)] > 1]
+        shared = {id(r): index for index, r in enumerate(shared_results)}
+        data: dict[str, Any] = {
             "status": self.status,
             "attention": self.attention().kinds,
-            "results": [s.to_dict() for s in self.items],
+            "results": [s.to_dict(shared) for s in self.items],
         }
+        if shared_results:
+            data["targets"] = [r.to_dict() for r in shared_results]
+        return data

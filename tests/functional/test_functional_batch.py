@@ -126,8 +126,11 @@ def test_deleted_storm_is_one_reconcile_of_the_region(configured: Any, invoke: A
     assert entries_of(state, R_ORDERS, "ecs_orders") == orders - removed
     assert not removed & (entries_of(state, R_BILLING, "ecs_billing") or set())
     calls = counts(configured)
-    # One region listing (paged) plus one "who holds these IPs now" re-check, not 20.
-    assert calls["DescribeInstances"] == math.ceil((HOSTS + 4 - 20) / 100) + 1
+    # One region listing (paged) plus one "who holds these IPs now" re-check, not 20: the
+    # addresses looked up directly as primary and as classic inner IPs (billing and
+    # sessions name no VPC) and on any network interface.
+    assert calls["DescribeInstances"] == math.ceil((HOSTS + 4 - 20) / 100) + 2
+    assert calls["DescribeNetworkInterfaces"] == 1
     assert calls["DescribeSecurityIps"] == 3  # each Redis instance once
     assert writes(configured.calls()) == 2  # one Delete per changed group
     assert [r["status"] for r in result["results"]] == ["applied"] * 20

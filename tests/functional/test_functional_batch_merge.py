@@ -35,7 +35,8 @@ def test_a_reconciled_region_needs_no_add_only_pass(
 
     calls = counts(configured)
     # The listing of the region serves the Running item too; no InstanceIds lookup.
-    assert calls["DescribeInstances"] == 2  # listing + removal re-check
+    assert calls["DescribeInstances"] == 3  # listing + re-check (primary, classic inner IPs)
+    assert calls["DescribeNetworkInterfaces"] == 1  # re-check (any network interface)
     assert calls["DescribeSecurityIps"] == 3
     state = configured.state()
     assert entries_of(state, R_ORDERS, "ecs_orders") == {WEB2_IP}
