@@ -134,7 +134,11 @@ def test_the_member_role_trusts_exactly_the_central_functions_role(
 
 def test_the_member_role_is_scoped_to_the_members_listed_instances(member: dict[str, Any]) -> None:
     bare = granted(member, "MemberRole", MEMBER_DEFAULTS)
-    assert set(bare) == {"ecs:DescribeInstances", "ess:CompleteLifecycleAction"}
+    assert set(bare) == {
+        "ecs:DescribeInstances",
+        "ecs:DescribeNetworkInterfaces",
+        "ess:CompleteLifecycleAction",
+    }
     assert bare["ecs:DescribeInstances"] == ["*"]  # no resource-level authorisation exists
     lifecycle = _evaluate(bare["ess:CompleteLifecycleAction"], MEMBER_DEFAULTS, member)
     assert lifecycle == "acs:ess:*:1234567890:scalinggroup/*"
