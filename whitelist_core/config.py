@@ -7,7 +7,6 @@ each with its field path and the rule it breaks, said the way an operator would 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from whitelist_core.accounts import reference_problems, valid_accounts
 from whitelist_core.core.entries import group_name_problem, sorted_entries
 from whitelist_core.core.policy import entry_violations
 from whitelist_core.errors import ConfigError, Problem
+from whitelist_core.problems import field_problems, name_targets, not_a_mapping
 from whitelist_core.schema import (
     ECS_STATUSES,
     REDIS_INSTANCE_ID,
@@ -59,72 +59,19 @@ __all__ = [
 def validate_config(data: Any, source: str = "") -> Config:
     """Build a ``Config`` from plain data, or raise ``ConfigError`` listing every problem."""
     if not isinstance(data, dict):
-        raise ConfigError([_not_a_mapping(data)], source)
+        raise ConfigError([not_a_mapping(data)], source)
     try:
         config: Config | None = Config.model_validate(data)
     except ValidationError as exc:
-        config, problems = None, _field_problems(exc)
+        config, problems = None, field_problems(exc, Config)
     else:
         problems = []
     targets, policy = _parts(data, config)
     problems += _semantic_problems(targets, policy)
     problems += _account_problems(data, config, targets)
     if problems or config is None:
-        raise ConfigError(problems, source)
+        raise ConfigError(name_targets(problems, data), source)
     return config
-
-
-def _field_problems(exc: ValidationError) -> list[Problem]:
-    errors = exc.errors()
-    failing = [e["loc"] for e in errors]
-    # A list whose items failed also reports "too short"; only the item errors matter then
-    # (whatever their type: an item may itself fail by holding an empty list).
-    kept = [
-        e
-        for e in errors
-        if e["type"] != "too_short"
-        or not any(len(loc) > len(e["loc"]) and loc[: len(e["loc"])] == e["loc"] for loc in failing)
-    ]
-    return [_problem(e) for e in kept]
-
-
-def _problem(error: Mapping[str, Any]) -> Problem:
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
-    return Problem(path, _rule(error, path))
-
-
-def _rule(error: Mapping[str, Any], path: str) -> str:
-    """The rule an error breaks, said the way an operator would say it."""
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown key (check the spelling; unknown keys are not ignored)"
-    if kind == "missing":
-        return "required"
-    if kind == "too_short" and path == "targets":
-        return "at least one target is needed"
-    if kind == "literal_error" and isinstance(error.get("input"), str):
-        return _literal_rule(error["input"], str(error.get("ctx", {}).get("expected", "")))
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _literal_rule(given: str, expected: str) -> str:
-    """One of a fixed set of spellings: say which one was meant when only the case differs."""
-    choices = re.findall(r"'([^']*)'", expected)
-    meant = next((c for c in choices if c.lower() == given.lower()), None)
-    if meant is not None:
-        return (
-            f"{given!r} is not a valid value: did you mean {meant!r}? (values are case-sensitive)"
-        )
-    return f"{given!r} is not one of {expected}"
-
-
-def _not_a_mapping(data: Any) -> Problem:
-    if data is None:
-        return Problem("", "the file is empty: it needs at least version, region and targets")
-    kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
-    return Problem(
-        "", f"the document is {kind}; it must be a mapping of keys (version, region, targets, ...)"
-    )
 
 
 def _parts(data: Any, config: Config | None) -> tuple[list[tuple[int, Target]], Policy]:
@@ -151,6 +98,7 @@ def _semantic_problems(targets: list[tuple[int, Target]], policy: Policy) -> lis
     problems: list[Problem] = []
     seen_names: dict[str, int] = {}
     seen_groups: dict[tuple[str, str, str], int] = {}
+    names = {i: target.name for i, target in targets}
     for i, target in targets:
         first = seen_names.setdefault(target.name, i)
         if first != i:
@@ -160,7 +108,8 @@ def _semantic_problems(targets: list[tuple[int, Target]], policy: Policy) -> lis
             owner = seen_groups.setdefault((target.account or "", target.instance_id, name), i)
             if owner != i:
                 field = "group" if name == target.group else "max_groups"
-                rule = f"targets[{owner}] already owns group {name!r} on {target.instance_id}"
+                holder = f"targets[{owner}] ({names[owner]})"
+                rule = f"{holder} already owns group {name!r} on {target.instance_id}"
                 problems.append(Problem(f"targets[{i}].{field}", rule))
         problems.extend(_static_entry_problems(i, target, policy))
     return problems

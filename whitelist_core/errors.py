@@ -12,6 +12,7 @@ cloud error's message (which may echo the request) is masked when the error is m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,13 +37,26 @@ class BadSignature(CallerError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One configuration problem: where it is (``targets[0].group``) and which rule it breaks."""
+    """One configuration problem: where it is (``targets[0].group``) and which rule it breaks.
+
+    ``target`` is the name of the target the path is under, when it has one: it is shown
+    after the index, ``targets[0] (orders-cache).group``, so the reader knows which.
+    """
 
     path: str
     rule: str
+    target: str = ""
+
+    @property
+    def where(self) -> str:
+        """The path as shown: with the target's name after its index."""
+        if not self.target:
+            return self.path
+        shown = f" ({self.target})"
+        return re.sub(r"^targets\[\d+\]", lambda m: m.group(0) + shown, self.path, count=1)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.rule}" if self.path else self.rule
+        return f"{self.where}: {self.rule}" if self.path else self.rule
 
 
 class ConfigError(WhitelistError):

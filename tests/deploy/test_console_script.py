@@ -96,7 +96,7 @@ def test_the_console_script_checks_a_configuration_from_any_directory(
     assert good.returncode == 0, good.stderr
     bad = _run(installed, "check-config", str(ROOT / "examples" / "broken.yml"), cwd=tmp_path)
     assert bad.returncode == 1
-    assert "targets[1].group" in bad.stderr
+    assert "targets[1] (billing-cache).group" in bad.stderr
 
 
 def test_the_console_script_plans_applies_and_invokes_against_localcloud(

@@ -15,10 +15,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = ROOT / "examples" / "broken.yml"
 PROBLEMS = (
-    "targets[0].selector.tag",
-    "targets[0].statuses[1]",
-    "targets[1].group",
-    "targets[2].static_entries",
+    "targets[0] (orders-cache).selector.tag",
+    "targets[0] (orders-cache).statuses[1]",
+    "targets[1] (billing-cache).group",
+    "targets[2] (reports-cache).static_entries",
 )
 
 

@@ -32,7 +32,11 @@ def test_check_config_refuses_the_broken_example_naming_each_field(
 ) -> None:
     assert main(["check-config", str(EXAMPLES / "broken.yml")]) == 1
     err = capsys.readouterr().err
-    for path in ("targets[0].selector.tag", "targets[0].statuses[1]", "targets[1].group"):
+    for path in (
+        "targets[0] (orders-cache).selector.tag",
+        "targets[0] (orders-cache).statuses[1]",
+        "targets[1] (billing-cache).group",
+    ):
         assert path in err
     assert "Traceback" not in err
 

@@ -29,7 +29,7 @@ def test_check_config_takes_config_like_every_subcommand(
     assert main(["check-config", "--config", str(EXAMPLES / "whitelist.yml")]) == 0
     assert ": valid (" in capsys.readouterr().out
     assert main(["check-config", "--config", str(EXAMPLES / "broken.yml")]) == 1
-    assert "targets[1].group" in capsys.readouterr().err
+    assert "targets[1] (billing-cache).group" in capsys.readouterr().err
 
 
 def test_check_config_refuses_two_different_files(capsys: pytest.CaptureFixture[str]) -> None:

@@ -230,6 +230,6 @@ def test_invalid_configuration_is_an_error_naming_the_field_and_calls_nothing(
     result = invoke(timer_event())
 
     assert result["status"] == "error"
-    assert "targets[0].selector" in result["message"]
+    assert "targets[0] (orders-cache).selector" in result["message"]
     assert total_calls(configured.calls()) == 0
     assert entries_of(configured.state(), R_BILLING, "ecs_billing") is not None

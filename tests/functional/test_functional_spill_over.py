@@ -352,10 +352,12 @@ def test_check_config_reports_every_spill_over_problem(
     assert main(["check-config", str(path)]) == 1
 
     err = capsys.readouterr().err
-    assert "targets[2].max_groups" in err
+    assert "targets[2] (long).max_groups" in err
     assert "'ggggggggggggggggggggggggggggggg_2' (33 characters)" in err
     assert "group names are 2-32 characters long" in err
-    assert "targets[1].group: targets[0] already owns group 'ecs_fleet_3'" in err
+    assert (
+        "targets[1] (other).group: targets[0] (fleet-cache) already owns group 'ecs_fleet_3'" in err
+    )
 
 
 def test_plan_table_and_json_show_the_group_of_each_change(

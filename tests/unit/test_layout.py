@@ -37,6 +37,7 @@ def test_the_root_holds_only_the_shared_vocabulary_and_the_entry_module() -> Non
         "intents",
         "outcome",
         "ports",
+        "problems",
         "redaction",
         "schema",
         "summary",

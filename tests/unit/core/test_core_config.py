@@ -114,10 +114,15 @@ ONE_RULE_EACH: list[tuple[str, Callable[[Data], None], str, str]] = [
     ("missing-group", t0(group=None), "targets[0].group", "required"),
     ("missing-selector", t0(selector=None), "targets[0].selector", "required"),
     ("bad-version", top(version=2), "version", "Input should be 1"),
-    ("bad-region", top(region="Hangzhou"), "region", "pattern"),
-    ("bad-target-region", t0(region="cn hangzhou"), "targets[0].region", "pattern"),
-    ("bad-instance-id", t0(instance_id="R-BP1ABCDEF"), "targets[0].instance_id", "pattern"),
-    ("bad-target-name", t0(name="orders cache!"), "targets[0].name", "pattern"),
+    ("bad-region", top(region="Hangzhou"), "region", "a region id is lowercase"),
+    ("bad-target-region", t0(region="cn hangzhou"), "targets[0].region", "like cn-hangzhou"),
+    (
+        "bad-instance-id",
+        t0(instance_id="R-BP1ABCDEF"),
+        "targets[0].instance_id",
+        "must be lowercase: did you mean 'r-bp1abcdef'?",
+    ),
+    ("bad-target-name", t0(name="orders cache!"), "targets[0].name", "a target name is"),
     ("bad-group-name", t0(group="Ecs-Orders"), "targets[0].group", "lowercase letters"),
     ("short-group-name", t0(group="e"), "targets[0].group", "2-32 characters"),
     ("reserved-group", t0(group="default"), "targets[0].group", "system group"),
@@ -195,7 +200,7 @@ ONE_RULE_EACH: list[tuple[str, Callable[[Data], None], str, str]] = [
         "same-group-owned-twice",
         second_target(instance_id="r-demoorders01", group="ecs_orders"),
         "targets[1].group",
-        "targets[0] already owns group 'ecs_orders' on r-demoorders01",
+        "targets[0] (orders-cache) already owns group 'ecs_orders' on r-demoorders01",
     ),
     (
         "min-prefix-over-32",
@@ -374,7 +379,7 @@ def test_several_problems_are_reported_together() -> None:
     text = str(error)
     assert "whitelist.yml" in text
     assert "(6 problem(s))" in text
-    assert "targets[0].group: 'default' is a system group" in text
+    assert "targets[0] (orders-cache).group: 'default' is a system group" in text
 
 
 def test_static_entries_are_checked_against_the_configured_policy() -> None:

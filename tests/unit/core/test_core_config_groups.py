@@ -94,7 +94,10 @@ def test_overlapping_names_on_one_instance_are_an_error() -> None:
     second = target(name="other", group="ecs_orders_2")
     problems = problems_of(config(first, second))
     assert [p.path for p in problems] == ["targets[1].group"]
-    assert "targets[0] already owns group 'ecs_orders_2' on r-demoorders01" in problems[0].rule
+    assert (
+        "targets[0] (orders) already owns group 'ecs_orders_2' on r-demoorders01"
+        in problems[0].rule
+    )
 
 
 def test_a_spill_over_reaching_another_targets_group_names_max_groups() -> None:

@@ -150,6 +150,7 @@ VOCABULARY = {
     "accounts",
     "config",
     "schema",
+    "problems",
     "errors",
     "ports",
     "intents",
