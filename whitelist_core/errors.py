@@ -161,7 +161,7 @@ class IncompleteRun(TransientCloudError):
         super().__init__(
             str(first.get("action", "")),
             str(first.get("code", "")),
-            f"{len(failures)} target(s) failed and will be retried ({lines})",
+            f"{len(failures)} target(s) failed ({lines})",
             request_id=str(first.get("request_id") or ""),
         )
         self.summary = redact(summary)

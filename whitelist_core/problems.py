@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from whitelist_core.errors import Problem
+from whitelist_core.schema import TARGET_NAME
 
 Loc = tuple[int | str, ...]
 
@@ -56,16 +57,20 @@ def path_of(loc: Loc) -> str:
 def name_targets(problems: Sequence[Problem], data: Any) -> list[Problem]:
     """Each problem under ``targets[i]`` labelled with target i's name, when it has one."""
     raw = data.get("targets") if isinstance(data, Mapping) else None
-    names = [t.get("name") if isinstance(t, Mapping) else None for t in raw or ()]
+    names = [t.get("name") if isinstance(t, Mapping) else None for t in _listed(raw)]
     named = []
     for problem in problems:
         found = re.match(r"targets\[(\d+)\]", problem.path)
         index = int(found.group(1)) if found else -1
         name = names[index] if 0 <= index < len(names) else None
-        if isinstance(name, str) and name.strip() and not problem.target:
-            problem = Problem(problem.path, problem.rule, target=name.strip())
+        if isinstance(name, str) and re.fullmatch(TARGET_NAME, name) and not problem.target:
+            problem = Problem(problem.path, problem.rule, target=name)
         named.append(problem)
     return named
+
+
+def _listed(raw: Any) -> list[Any]:
+    return raw if isinstance(raw, list) else []
 
 
 def _rule(error: Mapping[str, Any], root: type[BaseModel]) -> str:

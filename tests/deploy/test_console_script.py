@@ -112,8 +112,9 @@ def test_the_console_script_plans_applies_and_invokes_against_localcloud(
         }  # fmt: skip
         event = str(ROOT / "examples" / "events" / "orders-web-2-running.json")
         invoke = _run(
-            installed, "invoke", "--event", event, "--config", str(config), cwd=tmp_path, env=env
-        )
+            installed, "invoke", "--event", event, "--config", str(config), "--json",
+            cwd=tmp_path, env=env,
+        )  # fmt: skip
         assert invoke.returncode == 0, invoke.stdout + invoke.stderr
         assert json.loads(invoke.stdout)["status"] == "applied"
         planned = _run(
@@ -140,6 +141,38 @@ def test_the_console_script_plans_applies_and_invokes_against_localcloud(
         )
         assert stale.returncode == 1
         assert "no longer holds what the plan was made from" in stale.stderr
+
+
+def test_the_install_puts_no_top_level_handler_in_site_packages(installed: Path) -> None:
+    python = installed / "python"
+    where = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    top = sorted(p.name for p in Path(where).iterdir() if not p.name.endswith((".pth", "-info")))
+    assert "handler.py" not in top
+    assert "whitelist_core" in top
+
+
+def test_python_m_and_invoke_work_from_any_directory(installed: Path, tmp_path: Path) -> None:
+    """``python -m whitelist_core`` of the installed package, in a directory that holds
+    nothing of the project, runs the FC handler on an event (issue 28 item 6)."""
+    config = tmp_path / "whitelist.yml"
+    shutil.copy2(ROOT / "examples" / "whitelist.yml", config)
+    event = str(ROOT / "examples" / "events" / "orders-web-2-running.json")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("WHITELIST_", "ALIBABA_"))}
+    environ.pop("PYTHONPATH", None)
+    with run_server(ROOT / "examples" / "seed.json") as url:
+        environ |= {
+            "WHITELIST_ENDPOINT": url,
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "localcloud-id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "localcloud-secret",
+        }
+        command = [str(installed / "python"), "-m", "whitelist_core", "invoke", "--event", event]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path,
+                                env=environ, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 added, 0 removed, 0 held back" in result.stdout
 
 
 def test_the_dependencies_match_requirements_txt() -> None:

@@ -97,7 +97,9 @@ def test_cloud_outage_exits_1_with_a_message_not_a_traceback(
     path = write_config()
     assert main(["apply", "--config", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "error: DescribeInstances failed" in err
+    assert "target(s) failed:\n" in err
+    assert "DescribeInstances ServiceUnavailable" in err
+    assert "will be retried" not in err
     assert "ServiceUnavailable" in err
     assert "Traceback" not in err
     assert writes(cloud.calls()) == 0
@@ -109,7 +111,7 @@ def test_invoke_runs_the_handler_on_an_event_file(
     write_config()
     event = tmp_path / "timer.json"
     event.write_text(json.dumps(timer_event()), encoding="utf-8")
-    assert main(["invoke", "--event", str(event)]) == 0
+    assert main(["invoke", "--event", str(event), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "applied"
     assert WEB2_IP in (entries_of(cloud.state(), R_ORDERS, "ecs_orders") or set())

@@ -46,7 +46,7 @@ def test_invoke_takes_config(
     monkeypatch.setenv("WHITELIST_CONFIG", str(tmp_path / "nowhere.yml"))
     event = tmp_path / "timer.json"
     event.write_text(json.dumps(timer_event()), encoding="utf-8")
-    assert main(["invoke", "--event", str(event), "--config", str(path)]) == 0
+    assert main(["invoke", "--event", str(event), "--config", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "applied"
     assert WEB2_IP in (entries_of(cloud.state(), R_ORDERS, "ecs_orders") or set())
 

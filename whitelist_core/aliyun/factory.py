@@ -26,17 +26,25 @@ def make_clients(
     environ: Mapping[str, str] | None = None,
     session: requests.Session | None = None,
     vpc: bool = False,
+    interactive: bool = False,
 ) -> tuple[EcsInventory, StoreFamily]:
     """The ECS inventory and the whitelist stores (every product's) for one invocation.
 
     ``deadline`` is an absolute ``time.monotonic()`` value bounding every retry.
     ``environ`` (default ``os.environ``) supplies ``WHITELIST_ECS_ENDPOINT`` /
     ``WHITELIST_KVSTORE_ENDPOINT`` (and each product's own variable); ``vpc`` picks the SDK's ``*-vpc`` endpoints.
+    ``interactive`` (the command line): an endpoint that cannot be reached fails at once.
     ``session`` defaults to the process-wide shared session. Wrap the inventory in
     ``CachedInventory`` to share listings between targets within the run.
     """
     endpoints = Endpoints.from_environ(os.environ if environ is None else environ, vpc=vpc)
-    rpc = RpcClient(credentials, deadline=deadline, session=session)
+    rpc = RpcClient(
+        credentials,
+        deadline=deadline,
+        session=session,
+        retry_unreachable=not interactive,
+        origin=endpoints.variable_for,
+    )
     return EcsInventory(rpc, endpoints), StoreFamily(rpc, endpoints)
 
 
@@ -50,7 +58,8 @@ def make_hooks(
     """The ESS lifecycle-hook client for one invocation (``WHITELIST_ESS_ENDPOINT``, else
     ``WHITELIST_ENDPOINT``, else the regional endpoint)."""
     endpoints = Endpoints.from_environ(os.environ if environ is None else environ)
-    return EssLifecycleHooks(RpcClient(credentials, deadline=deadline, session=session), endpoints)
+    rpc = RpcClient(credentials, deadline=deadline, session=session, origin=endpoints.variable_for)
+    return EssLifecycleHooks(rpc, endpoints)
 
 
 def make_member(
@@ -71,14 +80,15 @@ def make_member(
     in ``sessions`` for the warm instance; until then nothing is called.
     """
     endpoints = Endpoints.from_environ(os.environ if environ is None else environ)
-    own = RpcClient(credentials, deadline=deadline, session=session)
+    own = RpcClient(credentials, deadline=deadline, session=session, origin=endpoints.variable_for)
     role_arn, external_id = role
 
     def assume() -> RoleSession:
         return assume_role(own, endpoints, region, role_arn, external_id)
 
     key = (credentials.access_key_id, role_arn, external_id or "")
-    rpc = RpcClient(AssumedRole(sessions, key, assume), deadline=deadline, session=session)
+    member = AssumedRole(sessions, key, assume)
+    rpc = RpcClient(member, deadline=deadline, session=session, origin=endpoints.variable_for)
     return (
         EcsInventory(rpc, endpoints),
         StoreFamily(rpc, endpoints),

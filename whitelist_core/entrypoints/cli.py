@@ -1,30 +1,44 @@
 """Command line: ``redis-whitelist-sync`` (or ``python -m whitelist_core``).
 
-Exit codes: 0 success and nothing pending; 2 ``plan`` found changes to make, or a ``plan``
-or ``apply`` run needs attention (removals held back by a limit, a target blocked by
-policy: the result's ``attention``); 1 error, including a usage error.
+One grammar: every subcommand takes the configuration as ``--config FILE`` (default
+``WHITELIST_CONFIG``, else ``./whitelist.yml``); ``check-config FILE`` is the one
+positional form. Exit codes: 0 success and nothing pending; 2 ``plan`` found changes to
+make, or a ``plan`` or ``apply`` run needs attention (removals held back by a limit, a
+target blocked by policy: the result's ``attention``); 1 error, including a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whitelist_core import __version__
+from whitelist_core.entrypoints.cli_support import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PENDING,
+    cli_environ,
+    config_file,
+    print_result,
+    prog,
+    report_error,
+    runnable,
+    start_logging,
+)
 from whitelist_core.errors import WhitelistError
 
 if TYPE_CHECKING:
     from whitelist_core.summary import Summary
 
-EXIT_OK, EXIT_ERROR, EXIT_PENDING = 0, 1, 2
-
 DESCRIPTION = """\
-Keep ApsaraDB for Redis (Tair) IP whitelists in sync with ECS private IPs.
+Keep database IP whitelists in sync with the private IPs of ECS instances.
+
+products (a target's product:, default redis):
+{products}
 
 commands:
   check-config   validate a configuration offline
@@ -45,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:  # report it with the usage of the subcommand it was given to
-            getattr(args, "subparser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
+            _unrecognized(args, parser, extra)
     except SystemExit as exc:  # argparse exits 2 on a usage error; 2 means "pending" here
         return EXIT_OK if exc.code == 0 else EXIT_ERROR
     try:
@@ -53,18 +67,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # a usage error found after parsing (args.subparser.error)
         return EXIT_OK if exc.code == 0 else EXIT_ERROR
     except (WhitelistError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return report_error(exc, args)
 
 
-def _prog() -> str:
-    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
-    return name if name.startswith("redis-whitelist-sync") else "python -m whitelist_core"
+def _unrecognized(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, extra: list[str]
+) -> None:
+    sub = getattr(args, "subparser", parser)
+    given = [e for e in extra if not e.startswith("-")]
+    if given and sub is not parser and getattr(args, "config", None) is None:
+        command = f"{runnable()} {sub.prog.split()[-1]} --config {shlex.quote(given[0])}"
+        sub.error(f"the configuration is given with --config:  {command}")
+    sub.error(f"unrecognized arguments: {' '.join(extra)}")
+
+
+def _products() -> str:
+    from whitelist_core.products import PRODUCTS, spec_of
+
+    rows = [
+        f"  {name:<9} {spec_of(name).title}, ids {spec_of(name).instance_id_form}"
+        for name in PRODUCTS
+    ]
+    return "\n".join(rows)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=_prog(), description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog(),
+        description=DESCRIPTION.format(products=_products()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--version", action="version", version=f"redis-whitelist-sync {__version__}"
@@ -78,8 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     apply = _command(commands, "apply", _apply, "reconcile and apply, or apply a saved plan")
     apply.add_argument("planfile", nargs="?", metavar="PLANFILE", help="a plan saved by plan --out")
     _reconcile_options(apply)
-    invoke = _command(commands, "invoke", _invoke, "run the FC handler on an event file")
-    invoke.add_argument("--event", required=True, help="event file (JSON), '-' for stdin")
+    from whitelist_core.entrypoints.cli_invoke import invoke
+
+    run = _command(commands, "invoke", invoke, "run the FC handler on an event file")
+    run.add_argument("--event", required=True, help="event file (JSON), '-' for stdin")
+    run.add_argument("--json", action="store_true", help="print what FC returns, as JSON")
     from whitelist_core.entrypoints import audit_command
 
     audit_command.add_options(_command(commands, "audit", _audit, audit_command.HELP))
@@ -98,15 +132,6 @@ def _reconcile_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
-def _config_file(args: argparse.Namespace) -> Path:
-    from whitelist_core.config import config_path
-
-    given = [Path(f) for f in (getattr(args, "file", None), args.config) if f]
-    if len({p.resolve() for p in given}) > 1:
-        args.subparser.error("give the configuration either as FILE or as --config, not both")
-    return given[0] if given else config_path(os.environ, Path.cwd())
-
-
 def _target_names(args: argparse.Namespace) -> tuple[str, ...] | None:
     if args.targets is None:
         return None
@@ -119,7 +144,7 @@ def _target_names(args: argparse.Namespace) -> tuple[str, ...] | None:
 def _check_config(args: argparse.Namespace) -> int:
     from whitelist_core.config import load_config
 
-    path = _config_file(args)
+    path = config_file(args)
     config = load_config(path)
     print(f"{path}: valid ({len(config.targets)} target(s))")
     return EXIT_OK
@@ -127,17 +152,19 @@ def _check_config(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     summary = _reconcile(args, dry_run=True)
-    _print(summary, args.json)
+    print_result(summary.to_dict(), args.json)
     if summary.status in {"error", "rejected"}:
         return EXIT_ERROR
     if args.out:
-        from whitelist_core.config import config_path
         from whitelist_core.entrypoints.replay import write_plan
         from whitelist_core.entrypoints.wiring import load_cached
 
-        config = load_cached(config_path(_environ(args), Path.cwd()))
-        write_plan(Path(args.out), summary, config)
-        print(f"plan saved to {args.out}: apply it with  apply {args.out}", file=sys.stderr)
+        path = config_file(args)
+        write_plan(Path(args.out), summary, load_cached(path))
+        again = f"{runnable()} apply {shlex.quote(args.out)} --config {shlex.quote(str(path))}"
+        print(
+            f"plan saved to {args.out}; apply exactly this plan with:\n  {again}", file=sys.stderr
+        )
     return EXIT_PENDING if summary.status == "planned" or _attention(summary) else EXIT_OK
 
 
@@ -151,30 +178,22 @@ def _apply(args: argparse.Namespace) -> int:
     if args.planfile:
         if args.targets is not None:
             args.subparser.error("a saved plan already names its targets: drop --targets")
+        if Path(args.planfile).suffix in {".yml", ".yaml"} and args.config is None:
+            args.subparser.error(
+                f"{args.planfile} is a configuration, not a saved plan: use "
+                f"{runnable()} apply --config {shlex.quote(args.planfile)}"
+            )
         from whitelist_core.entrypoints.replay import apply_saved
 
-        _start_logging()
-        summary = apply_saved(Path(args.planfile), _environ(args), Path.cwd())
+        path = config_file(args)
+        start_logging()
+        summary = apply_saved(Path(args.planfile), cli_environ(path), Path.cwd())
     else:
         summary = _reconcile(args, dry_run=None)
-    _print(summary, args.json)
+    print_result(summary.to_dict(), args.json)
     if summary.status in {"error", "rejected"}:
         return EXIT_ERROR
     return EXIT_PENDING if _attention(summary) else EXIT_OK
-
-
-def _start_logging() -> None:
-    from whitelist_core.logs import configure_logging, send_logs_to_stderr
-
-    send_logs_to_stderr()
-    configure_logging(os.environ.get("LOG_LEVEL") or "WARNING")
-
-
-def _environ(args: argparse.Namespace) -> dict[str, str]:
-    environ = dict(os.environ)
-    if args.config:
-        environ["WHITELIST_CONFIG"] = str(Path(args.config).resolve())
-    return environ
 
 
 def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
@@ -183,9 +202,9 @@ def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
     from whitelist_core.intents import ReconcileTargets
 
     names = _target_names(args)
-    _start_logging()
-    environ = _environ(args)
-    invocation = Invocation(environ, cloud_clients(None, environ), Path.cwd())
+    environ = cli_environ(config_file(args))
+    start_logging()
+    invocation = Invocation(environ, cloud_clients(None, environ, interactive=True), Path.cwd())
     intent = ReconcileTargets(targets=names, dry_run=dry_run, trigger="cli", reason="cli")
     return invocation.run_intent(intent)
 
@@ -193,43 +212,9 @@ def _reconcile(args: argparse.Namespace, dry_run: bool | None) -> Summary:
 def _audit(args: argparse.Namespace) -> int:
     from whitelist_core.entrypoints.audit_command import run_audit
 
-    _start_logging()
-    return run_audit(args, _config_file(args), _environ(args))
-
-
-def _invoke(args: argparse.Namespace) -> int:
-    import handler
-    from whitelist_core.logs import send_logs_to_stderr
-
-    send_logs_to_stderr()
-    raw = sys.stdin.buffer.read() if args.event == "-" else Path(args.event).read_bytes()
-    saved = os.environ.get("WHITELIST_CONFIG")
-    if args.config:  # the handler reads WHITELIST_CONFIG itself, as on FC
-        os.environ["WHITELIST_CONFIG"] = str(Path(args.config).resolve())
-    try:
-        result = handler.handler(raw, None)
-    finally:
-        _restore("WHITELIST_CONFIG", saved)
-    print(json.dumps(result, indent=2, sort_keys=True))
-    status = result.get("status", "")
-    return EXIT_ERROR if status in {"error", "rejected"} else EXIT_OK
-
-
-def _restore(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
-
-
-def _print(summary: Summary, as_json: bool) -> None:
-    from whitelist_core.entrypoints.report import render_summary, totals
-
-    data = summary.to_dict()  # rendered once, here at the edge
-    if as_json:
-        print(json.dumps(data | {"totals": totals(data)}, indent=2, sort_keys=True))
-    else:
-        print(render_summary(data))
+    path = config_file(args)
+    start_logging()
+    return run_audit(args, path, cli_environ(path))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def write_plan(path: Path, summary: Summary, config: Config) -> None:
 def apply_saved(path: Path, environ: Mapping[str, str], base_dir: Path) -> Summary:
     """Apply the plan saved at ``path`` exactly, or refuse before any write."""
     saved = decode(path.read_text(encoding="utf-8"), str(path))
-    invocation = Invocation(environ, cloud_clients(None, environ), base_dir)
+    invocation = Invocation(environ, cloud_clients(None, environ, interactive=True), base_dir)
     config = invocation.config()
     if saved.config_digest != config_digest(config):
         raise PlanFileError(

@@ -56,9 +56,8 @@ def render_target(target: Mapping[str, Any]) -> list[str]:
     rows.extend(f"  ~ warning: {reason}" for reason in target.get("warnings", []))
     if target.get("error"):
         error = target["error"]
-        rows.append(
-            f"  x error: {error.get('code')}: {error.get('message')} ({error.get('request_id')})"
-        )
+        rid = f" (RequestId {error['request_id']})" if error.get("request_id") else ""
+        rows.append(f"  x error: {error.get('code')}: {error.get('message')}{rid}")
     if len(rows) == 1:
         rows.append("  (no change)")
     return rows

@@ -27,8 +27,11 @@ HooksFactory = Callable[[float], LifecycleHooks]
 """Builds the ESS lifecycle port for one invocation, given its deadline."""
 
 
-def cloud_clients(context: Any, environ: Mapping[str, str]) -> ClientsFactory:
-    """The real adapters, built on first use (credentials from the FC context or env)."""
+def cloud_clients(
+    context: Any, environ: Mapping[str, str], *, interactive: bool = False
+) -> ClientsFactory:
+    """The real adapters, built on first use (credentials from the FC context or env).
+    ``interactive`` (the command line): an endpoint that cannot be reached fails at once."""
 
     def build(deadline: float) -> tuple[InstanceInventory, WhitelistStore]:
         from whitelist_core.aliyun.factory import make_clients
@@ -37,7 +40,9 @@ def cloud_clients(context: Any, environ: Mapping[str, str]) -> ClientsFactory:
         credentials = load_credentials(context, environ)
         register_secret(credentials.access_key_secret)
         register_secret(credentials.security_token)
-        return make_clients(credentials, deadline=deadline, environ=environ)
+        return make_clients(
+            credentials, deadline=deadline, environ=environ, interactive=interactive
+        )
 
     return build
 

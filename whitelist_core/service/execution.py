@@ -76,6 +76,9 @@ def execute(
             continue
         result = item_view(item, done, pairs, config.region)
         summary = Summary.of_run(result, item.intent.trigger, item.intent.event_id)
+        said = _unknown_instances(item, done, config.region)
+        if said and summary.message is None and not result.results:
+            summary = replace(summary, message=said)
         summaries.append((index, _with_first_error(summary, result)))
     pending = [(summary, item) for (_, summary), (_, item) in zip(summaries, work, strict=True)]
     log_findings(pending)
@@ -115,6 +118,24 @@ def _failure(
         names = set(reconciled_targets(intent, pairs, item.account))
         keys = [(a, r, item.dry_run) for name, r, a in pairs if name in names]
     return next((failed[key] for key in keys if key in failed), None)
+
+
+def _unknown_instances(item: Item, done: Sequence[UnitResult], default_region: str) -> str:
+    """What to say of a sync item's instances that ECS does not know (an event for an
+    instance already released, or of another region or account): nothing was done."""
+    intent = item.intent
+    if not isinstance(intent, SyncInstances):
+        return ""
+    region = intent.region or default_region
+    units = [u for u in done if (u.unit.region, u.unit.dry_run) == (region, item.dry_run)]
+    found = frozenset().union(*(u.found for u in units))
+    unknown = [i for i in intent.instance_ids if i not in found]
+    if not units or not unknown:
+        return ""
+    return (
+        f"ECS does not know {', '.join(unknown)} in {region} (released, or in another "
+        "region or account): nothing to whitelist"
+    )
 
 
 def _with_first_error(summary: Summary, run: RunResult) -> Summary:

@@ -215,6 +215,17 @@ class Endpoints:
                 overrides[product] = parse_base_url(shared, SHARED_OVERRIDE)
         return cls(overrides, vpc=vpc, environ=environ)
 
+    def variable_for(self, base_url: str, product: str) -> str:
+        """The ``WHITELIST_*ENDPOINT`` variable that set ``base_url`` for ``product`` (its
+        own variable first, then ``WHITELIST_ENDPOINT``), or '' for a regional host."""
+        own = [v for v in self._environ if re.fullmatch(r"WHITELIST_[A-Z]+_ENDPOINT", v)]
+        mine = [v for v in own if v == f"WHITELIST_{product.upper()}_ENDPOINT"]
+        for variable in (*mine, *sorted(own), SHARED_OVERRIDE):
+            value = self._environ.get(variable, "").strip()
+            if value and value.rstrip("/").lower() == base_url.lower():
+                return variable
+        return ""
+
     def base_url(self, product: Product, region: str) -> str:
         """``https://host`` for the product in the region, or the override."""
         override = self._overrides.get(product)

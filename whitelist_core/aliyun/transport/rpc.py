@@ -26,9 +26,16 @@ import requests
 from whitelist_core.aliyun.transport import signer
 from whitelist_core.aliyun.transport.credentials import Credentials, CredentialSource
 from whitelist_core.aliyun.transport.endpoints import host_of
+from whitelist_core.aliyun.transport.reach import (
+    Origin,
+    Unreachable,
+    is_connect_failure,
+    transport_error,
+    unreachable,
+)
 from whitelist_core.aliyun.transport.reading import Check, checked, decode, first_text, read_body
 from whitelist_core.aliyun.transport.retry import Backoff, retry_after_seconds
-from whitelist_core.errors import CloudError, PermanentCloudError, TransientCloudError
+from whitelist_core.errors import CloudError, TransientCloudError
 
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
 EXPIRED_TOKEN = "InvalidSecurityToken.Expired"  # noqa: S105 (an error code)
@@ -87,7 +94,10 @@ class RpcClient:
     ``deadline`` is an absolute ``clock()`` value (``time.monotonic()`` by default); no
     attempt starts and no sleep ends later than ``deadline - margin``. ``credentials``
     may be a ``CredentialSource`` (an assumed role): asked before every attempt, and
-    told once per call when the cloud says they expired (then tried again). ``clock``,
+    told once per call when the cloud says they expired (then tried again).
+    ``retry_unreachable`` False (the command line) fails a call at once when no
+    connection can be made; ``origin`` names the variable that set an endpoint, for that
+    error. ``clock``,
     ``sleep``, ``rand``, ``now`` and ``nonce`` are injectable for tests.
     """
 
@@ -100,6 +110,8 @@ class RpcClient:
         backoff: Backoff | None = None,
         margin: float = 0.5,
         timeouts: tuple[float, float] = (3.0, 10.0),
+        retry_unreachable: bool = True,
+        origin: Origin = lambda url, product: "",
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
@@ -112,6 +124,7 @@ class RpcClient:
         self._backoff = backoff or Backoff()
         self._margin = margin
         self._timeouts = timeouts
+        self._retry_unreachable, self._origin = retry_unreachable, origin
         self._clock, self._sleep, self._rand = clock, sleep, rand
         self._now, self._nonce = now, nonce
 
@@ -187,6 +200,8 @@ class RpcClient:
         """``("retry", delay)`` when another attempt fits, else why not (and 0)."""
         if not failure.error.retryable:
             return "permanent", 0.0
+        if isinstance(failure.error, Unreachable) and not self._retry_unreachable:
+            return "gave_up", 0.0
         delay = self._backoff.delay(attempt, self._rand, failure.retry_after)
         if attempt >= self._backoff.max_attempts or delay >= self.remaining():
             return "gave_up", 0.0
@@ -213,12 +228,12 @@ class RpcClient:
                 url, data=b"", headers=headers, timeout=(connect, read), stream=True
             )
             read_body(call.action, response, self.remaining, self._timeouts[1])
-        except requests.Timeout as exc:
-            raise TransientCloudError(call.action, "Timeout", type(exc).__name__) from exc
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise TransientCloudError(call.action, "ConnectionError", type(exc).__name__) from exc
         except requests.RequestException as exc:
-            raise PermanentCloudError(call.action, "RequestFailed", type(exc).__name__) from exc
+            if is_connect_failure(exc):
+                raise unreachable(
+                    call.action, call.base_url, call.product, exc, self._origin
+                ) from exc
+            raise transport_error(call.action, exc) from exc
         return response
 
     def _log(

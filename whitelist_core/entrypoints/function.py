@@ -1,0 +1,74 @@
+"""The Function Compute handler: configure logging, run the invocation, log its summary,
+and render the result (a value until here) as the dict FC returns.
+
+``handler.py`` at the root of the deployment zip gives FC its ``handler.handler`` from
+here; ``pip install`` installs this package and no top-level ``handler`` module. The
+command line's ``invoke`` runs ``handle`` with the working directory as the base.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from whitelist_core.entrypoints.app import Invocation
+from whitelist_core.entrypoints.telling import tell, tell_failure
+from whitelist_core.entrypoints.webhook import parse_secrets
+from whitelist_core.entrypoints.wiring import cloud_clients
+from whitelist_core.logs import (
+    bind_invocation,
+    clear_invocation,
+    configure_logging,
+    level_from_env,
+    register_secret,
+)
+from whitelist_core.redaction import redact
+
+CODE_ROOT = Path(__file__).resolve().parents[2]
+"""Where the deployment zip is unpacked (``/code`` on FC): ``handler.py`` and
+``whitelist.yml`` sit beside the ``whitelist_core`` package."""
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """FC handler: ``event`` is bytes (or str/dict/list locally); ``context`` may be None."""
+    return handle(event, context, CODE_ROOT)
+
+
+def handle(
+    event: Any,
+    context: Any,
+    base_dir: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    level: str | None = None,
+    interactive: bool = False,
+) -> dict[str, Any]:
+    """Run one invocation with the configuration found from ``base_dir``; logs at
+    ``level`` (default ``LOG_LEVEL``, else INFO); ``interactive`` (the command line): an
+    endpoint that cannot be reached fails at once. Raises what should fail the invocation."""
+    configure_logging(level or level_from_env())
+    environ = os.environ if environ is None else environ
+    for secret in parse_secrets(environ.get("WHITELIST_WEBHOOK_SECRET")):
+        register_secret(secret)
+    bind_invocation(request_id=getattr(context, "request_id", None))
+    started = time.monotonic()
+    clients = cloud_clients(context, environ, interactive=interactive)
+    invocation = Invocation(environ, clients, base_dir, context)
+    try:
+        result = invocation.run(event)
+        tell(result, _ms(started))
+        # The one rendering of the result, here at the edge, masked like a log line.
+        return redact(result.to_dict())
+    except Exception as exc:
+        # Transient cloud trouble outlasted the retries: fail so the platform retries.
+        tell_failure(exc, _ms(started))
+        raise
+    finally:
+        clear_invocation()
+
+
+def _ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
