@@ -1,7 +1,10 @@
 """`make demo`: the function's story, told against localcloud on 127.0.0.1.
 
 Starts ``python -m localcloud`` with examples/seed.json, points the function at it, and
-walks through what an operator cares about. localcloud is stopped whatever happens.
+walks through what an operator cares about: the configuration's selectors and whom they
+select, a dry-run webhook, a refused unsigned call, the timer applying, a new host's event
+(twice), a lost event repaired, a removal limit holding entries back (and how that is
+reported), and at the end every product's group. localcloud is stopped whatever happens.
 """
 
 from __future__ import annotations
@@ -23,29 +26,40 @@ sys.path.insert(0, str(ROOT))
 from localcloud.builders import make_instance  # noqa: E402
 from localcloud.events import ecs_state_change, encode, http_event, timer_event  # noqa: E402
 from localcloud.testing import run_server  # noqa: E402
+from whitelist_core.aliyun.ecs.instances import instance_from_wire  # noqa: E402
+from whitelist_core.config import Config, load_config  # noqa: E402
+from whitelist_core.core.selection import is_eligible  # noqa: E402
+from whitelist_core.entrypoints.cli import main as cli  # noqa: E402
 
 SECRET = "demo-webhook-secret"
+ORDERS = ("orders-cache", "orders-db", "orders-cluster")
 REGION = "cn-hangzhou"
-REDIS = ("r-demoorders01", "r-demobilling1")
+CONFIG = ROOT / "examples" / "whitelist.yml"
+# Where each product keeps its groups in localcloud's state: instances, id, groups, name,
+# attribute and entries fields.
+PRODUCTS = {
+    "kvstore": ("InstanceId", "SecurityIpGroups", "SecurityIpGroupName", "SecurityIpGroupAttribute", "SecurityIpList"),
+    "rds": ("DBInstanceId", "DBInstanceIPArray", "DBInstanceIPArrayName", "DBInstanceIPArrayAttribute", "SecurityIPList"),
+    "polardb": ("DBClusterId", "DBClusterIPArray", "DBClusterIPArrayName", "DBClusterIPArrayAttribute", "SecurityIps"),
+    "mongodb": ("DBInstanceId", "SecurityIpGroups", "SecurityIpGroupName", "SecurityIpGroupAttribute", "SecurityIpList"),
+}  # fmt: skip
 
 
 def main() -> int:
     with run_server(ROOT / "examples" / "seed.json") as url:
-        print(f"localcloud is serving ECS, R-KVStore and RDS on {url} (loopback only)\n")
+        print(
+            f"localcloud serves ECS, R-KVStore, RDS, PolarDB and MongoDB on {url} (loopback only)"
+        )
         _environment(url)
         return Demo(url).run()
 
 
 def _environment(url: str) -> None:
     os.environ.update(
-        WHITELIST_ECS_ENDPOINT=url,
-        WHITELIST_KVSTORE_ENDPOINT=url,
-        WHITELIST_RDS_ENDPOINT=url,
-        WHITELIST_POLARDB_ENDPOINT=url,
-        WHITELIST_DDS_ENDPOINT=url,
+        WHITELIST_ENDPOINT=url,  # every API at once
         ALIBABA_CLOUD_ACCESS_KEY_ID="localcloud-id",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET="localcloud-secret",
-        WHITELIST_CONFIG=str(ROOT / "examples" / "whitelist.yml"),
+        WHITELIST_CONFIG=str(CONFIG),
         WHITELIST_WEBHOOK_SECRET=SECRET,
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),  # INFO shows the JSON log lines
     )
@@ -54,18 +68,21 @@ def _environment(url: str) -> None:
 class Demo:
     def __init__(self, url: str) -> None:
         self.url = url
-        import handler
+        from whitelist_core.entrypoints.function import handler
         from whitelist_core.entrypoints.report import render_summary
         from whitelist_core.entrypoints.webhook import sign
 
-        self.handler, self.render, self.sign = handler.handler, render_summary, sign
+        self.handler, self.render, self.sign = handler, render_summary, sign
+        self.config: Config = load_config(CONFIG)
 
     def run(self) -> int:
         before = self.groups()
+        step(f"The configuration ({CONFIG.relative_to(ROOT)}): five targets, four products")
+        self.show_selectors()
         step(
             "The whitelists as they are (ecs_orders on Redis holds a stale 10.0.9.99; "
-            "the RDS instance rm-demoorders01 has no group of ours yet; someone pasted a "
-            "public address into a 'console' group of r-demobilling1)"
+            "RDS and PolarDB have no group of ours yet; MongoDB's holds the stopped orders-web-3; "
+            "someone pasted a public address into a 'console' group of r-demobilling1)"
         )
         self.show_groups(legend=True)
 
@@ -111,6 +128,35 @@ class Demo:
         step("The next timer run removes its IP")
         self.show(self.timer())
 
+        step(
+            "orders-web-1 and orders-web-4 vanish from ECS at once (a bad deploy, or a listing gone wrong)"
+        )
+        self.delete_host("i-bp1demo00000000001")
+        self.delete_host("i-bp1demo00000000006")
+        policy = self.config.policy
+        print(
+            f"  policy: max_removals {policy.max_removals}, max_removal_percent "
+            f"{policy.max_removal_percent}: removing 2 of a group's 3 entries is 67%, over the limit"
+        )
+        held = self.timer()
+        self.show(held)
+        reasons = sorted({r for t in held["targets"] for r in t.get("blocked", [])})
+        print(
+            "  held back, not removed: '=' rows, the 'held back' count, and in each target's blocked:"
+        )
+        print("\n".join(f"    {reason}" for reason in reasons))
+        print("  the CLI says the same, and `plan` exits 2 while removals are held back:")
+        with contextlib.redirect_stdout(io.StringIO()) as table:
+            code = cli(["plan", "--config", str(CONFIG)])
+        print(
+            f"    $ python -m whitelist_core plan --config {CONFIG.relative_to(ROOT)}   # exit {code}"
+        )
+        print(f"    {table.getvalue().strip().splitlines()[-1]}")
+        print(
+            "  (a removal the limit held back waits for a person: put the hosts back, or lift the\n"
+            "   limit for one run, docs/operations.md#lifting-a-guard-deliberately)"
+        )
+
         step("The whitelists after the story")
         self.show_groups()
         foreign = all(
@@ -122,12 +168,27 @@ class Demo:
             "\n  default, ali_dms_group, console and the hidden rds_replica_group untouched: "
             f"{tick(foreign)}"
         )
-        rds = {e for e in self.groups()[("rm-demoorders01", "ecs_orders")][1].split(",")}
-        redis = {e for e in self.groups()[("r-demoorders01", "ecs_orders")][1].split(",")}
+        after = self.groups()
+        same = {after[(t.instance_id, t.group)][1] for t in self.config.targets if t.name in ORDERS}
         print(
-            f"  the RDS target (product: rds) holds the same hosts as the Redis one: {tick(rds == redis)}"
+            f"  Redis, RDS and PolarDB hold the same orders hosts (one selector): {tick(len(same) == 1)}"
         )
         return 0
+
+    def show_selectors(self) -> None:
+        """Each target: its product, instance and group, its selector, and whom it selects."""
+        state = requests.get(f"{self.url}/_localcloud/state", timeout=5).json()
+        hosts = [instance_from_wire(item, REGION) for item in state["ecs"][REGION]]
+        for target in self.config.targets:
+            fields = target.selector.model_dump(exclude_none=True)
+            if len(target.statuses) < 5:
+                fields["statuses"] = list(target.statuses)
+            chosen = [h.name for h in hosts if h is not None and is_eligible(target, h)]
+            print(
+                f"  {target.name:<15} {target.product:<8} {target.instance_id:<18} group {target.group}"
+            )
+            print(f"    selector: {json.dumps(fields)}")
+            print(f"    selects:  {', '.join(chosen) or '(none)'}")
 
     # -- the function ----------------------------------------------------------------------
 
@@ -161,30 +222,19 @@ class Demo:
     # -- localcloud admin --------------------------------------------------------------
 
     def groups(self) -> dict[tuple[str, str], tuple[str, str]]:
-        """(instance, group) -> (attribute, list), Redis and RDS alike."""
+        """(instance, group) -> (attribute, list), every product alike."""
         state = requests.get(f"{self.url}/_localcloud/state", timeout=5).json()
-        redis = {
-            (r["InstanceId"], g["SecurityIpGroupName"]): (
-                g["SecurityIpGroupAttribute"],
-                g["SecurityIpList"],
-            )
-            for r in state["kvstore"][REGION]
-            for g in r["SecurityIpGroups"]
+        return {
+            (instance[id_field], group[name]): (group[attribute], group[entries])
+            for product, (id_field, listed, name, attribute, entries) in PRODUCTS.items()
+            for instance in state.get(product, {}).get(REGION, [])
+            for group in instance[listed]
         }
-        rds = {
-            (r["DBInstanceId"], g["DBInstanceIPArrayName"]): (
-                g["DBInstanceIPArrayAttribute"],
-                g["SecurityIPList"],
-            )
-            for r in state["rds"].get(REGION, [])
-            for g in r["DBInstanceIPArray"]
-        }
-        return redis | rds
 
     def show_groups(self, legend: bool = False) -> None:
         for (redis, group), (attribute, entries) in sorted(self.groups().items()):
             hidden = " (hidden)" if attribute == "hidden" else ""
-            print(f"  {redis:<16} {group + hidden:<28} {entries}")
+            print(f"  {redis:<18} {group + hidden:<28} {entries}")
         if legend:
             print(
                 "  (hidden) = SecurityIpGroupAttribute=hidden, a group the console does not show.\n"

@@ -172,7 +172,7 @@ def test_python_m_and_invoke_work_from_any_directory(installed: Path, tmp_path: 
         result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path,
                                 env=environ, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 added, 0 removed, 0 held back" in result.stdout
+    assert "4 added, 0 removed, 0 held back" in result.stdout
 
 
 def test_the_dependencies_match_requirements_txt() -> None:

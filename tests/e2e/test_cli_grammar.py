@@ -104,7 +104,7 @@ def test_invoke_answers_like_plan_and_apply(workdir: Path, cloud_url: str) -> No
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("status: applied\n")
     assert "orders-cache  cn-hangzhou/r-demoorders01 group ecs_orders  [applied]" in result.stdout
-    assert result.stdout.rstrip().endswith("2 added, 0 removed, 0 held back")
+    assert result.stdout.rstrip().endswith("4 added, 0 removed, 0 held back")
     assert '"level": "info"' not in result.stderr  # the answer is not drowned in log lines
     again = cli("invoke", "--event", str(EVENT), "--json", cwd=workdir, url=cloud_url)
     data = json.loads(again.stdout)
@@ -140,4 +140,4 @@ def test_the_hint_after_plan_out_runs_as_pasted(workdir: Path, cloud_url: str) -
     pasted = subprocess.run(shlex.split(hint), capture_output=True, text=True, cwd=workdir,
                             env=environ, timeout=120)  # fmt: skip
     assert pasted.returncode == 0, pasted.stderr
-    assert "7 added, 1 removed, 0 held back" in pasted.stdout
+    assert "12 added, 2 removed, 0 held back" in pasted.stdout

@@ -24,7 +24,7 @@ def _logs_back_to_stdout() -> Iterator[None]:
 
 def test_check_config_accepts_the_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-config", str(EXAMPLES / "whitelist.yml")]) == 0
-    assert "valid (3 target(s))" in capsys.readouterr().out
+    assert "valid (5 target(s))" in capsys.readouterr().out
 
 
 def test_check_config_refuses_the_broken_example_naming_each_field(

@@ -87,7 +87,7 @@ SPEC = ProductSpec(
         fixed={"WhiteListType": "IP"},
     ),
     ram=Ram(service="polardb", resource="acs:polardb:{region}:{account}:dbcluster/{id}"),
-    capacity=Capacity(per_instance=True),
+    capacity=Capacity(per_instance=True, groups=50),  # API reference (facts §10.4)
     reserved_groups=RESERVED_GROUPS | {"dms"},
     group_name=r"[a-z][a-z0-9]{0,30}[a-z0-9]",
     group_rule="PolarDB group names use lowercase letters and digits only (no '_')",

@@ -96,7 +96,7 @@ SPEC = ProductSpec(
         fixed={"SecurityIPType": "IPv4"},
     ),
     ram=Ram(service="rds", resource="acs:rds:{region}:{account}:dbinstance/{id}"),
-    capacity=Capacity(per_instance=True),
+    capacity=Capacity(per_instance=True, groups=200),  # API reference (facts §10.4)
     reserved_groups=RESERVED_GROUPS | {"dms"},
     already_there=frozenset({"InvalidInstanceIp.Duplicate"}),
     already_absent=frozenset({"InvalidSecurityIPs.NotFound"}),

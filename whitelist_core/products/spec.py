@@ -23,6 +23,9 @@ class Capacity:
 
     entries: int = ENTRIES_LIMIT
     per_instance: bool = False
+    groups: int | None = None
+    """How many groups an instance may have, as the product documents it (None: not
+    documented). The one source of the figure the docs repeat (a test checks them)."""
 
     def room(self, held_elsewhere: int) -> int:
         """Entries the owned group may hold, given what the instance's other groups hold."""

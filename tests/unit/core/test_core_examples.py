@@ -110,6 +110,10 @@ _SEED_FIELDS = {
               "SecurityIpGroupAttribute", "SecurityIpList"),
     "rds": ("rds", "DBInstanceId", "DBInstanceIPArray", "DBInstanceIPArrayName",
             "DBInstanceIPArrayAttribute", "SecurityIPList"),
+    "polardb": ("polardb", "DBClusterId", "DBClusterIPArray", "DBClusterIPArrayName",
+                "DBClusterIPArrayAttribute", "SecurityIps"),
+    "mongodb": ("mongodb", "DBInstanceId", "SecurityIpGroups", "SecurityIpGroupName",
+                "SecurityIpGroupAttribute", "SecurityIpList"),
 }  # fmt: skip
 
 
