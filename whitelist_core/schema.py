@@ -127,21 +127,11 @@ class Target(_Strict):
         spec = _spec(info)
         if spec is None:
             return value
-        from whitelist_core.products import mistaken_for
+        from whitelist_core.products.ids import id_problem  # deferred, as above
 
-        other = mistaken_for(value, spec.name)
-        if other == "ecs":
-            raise ValueError(
-                f"{value!r} is an ECS instance id: instance_id names the {spec.title} instance "
-                f"({spec.instance_id_form}) whose whitelist this target keeps; the ECS hosts "
-                "are chosen by the selector"
-            )
-        if other is not None:
-            raise ValueError(_another_products_id(value, spec, other))
-        if not re.fullmatch(spec.instance_id, value):
-            raise ValueError(
-                f"{value!r} is not an instance id of {spec.title} ({spec.instance_id_form})"
-            )
+        problem = id_problem(value, spec.name)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("group")
@@ -191,18 +181,6 @@ class Target(_Strict):
     def store_options(self) -> dict[str, str]:
         """The product-specific settings its store needs (empty for most products)."""
         return {"network_type": self.network_type} if self.network_type else {}
-
-
-def _another_products_id(value: str, spec: ProductSpec, other: str) -> str:
-    from whitelist_core.products import DEFAULT_PRODUCT, spec_of
-
-    looks = spec_of(other)
-    said = f"{value!r} looks like an {looks.title} instance id ({looks.instance_id_form}), "
-    if spec.name == DEFAULT_PRODUCT:
-        return (
-            said + f"but product: is missing, so the target is {spec.title}: add product: {other}"
-        )
-    return said + f"not one of {spec.title} ({spec.instance_id_form}): check product: and the id"
 
 
 def _spec(info: ValidationInfo) -> ProductSpec | None:

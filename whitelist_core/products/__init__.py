@@ -4,12 +4,6 @@ The spec's classes live in ``products.spec``; only the table is re-exported here
 importing the package loads no spec (cold start: a spec is loaded when a target names it).
 """
 
-from whitelist_core.products.table import (
-    DEFAULT_PRODUCT,
-    PRODUCTS,
-    ProductName,
-    mistaken_for,
-    spec_of,
-)
+from whitelist_core.products.table import DEFAULT_PRODUCT, PRODUCTS, ProductName, spec_of
 
-__all__ = ["DEFAULT_PRODUCT", "PRODUCTS", "ProductName", "mistaken_for", "spec_of"]
+__all__ = ["DEFAULT_PRODUCT", "PRODUCTS", "ProductName", "spec_of"]

@@ -46,7 +46,8 @@ def test_a_redis_only_run_never_imports_the_other_specs() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == (
-        "['whitelist_core.products.redis', 'whitelist_core.products.spec', "
+        "['whitelist_core.products.ids', 'whitelist_core.products.redis', "
+        "'whitelist_core.products.spec', "
         "'whitelist_core.products.table']"
     )
 
