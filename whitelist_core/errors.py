@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whitelist_core.redaction import mask_text, redact
 
@@ -45,7 +45,8 @@ class Problem:
 
     path: str
     rule: str
-    target: str = ""
+    target: str = field(default="", compare=False)
+    """Shown, not compared: a problem is its path and rule, whoever names it."""
 
     @property
     def where(self) -> str:
