@@ -101,7 +101,7 @@ def test_two_targets_owning_one_group_on_one_instance_of_one_account_is_an_error
     data = config(target("a", account="prod"), target("b", account="prod"), prod={"role_arn": PROD})
     (problem,) = problems_of(data)
     assert problem.path == "targets[1].group"
-    assert "targets[0] already owns group 'ecs_orders' on r-demoorders01" in problem.rule
+    assert "targets[0] (a) already owns group 'ecs_orders' on r-demoorders01" in problem.rule
 
 
 def test_the_same_instance_id_and_group_in_two_accounts_are_two_groups() -> None:
