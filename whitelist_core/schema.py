@@ -124,13 +124,10 @@ class Target(_Strict):
     @field_validator("instance_id")
     @classmethod
     def _product_id(cls, value: str, info: ValidationInfo) -> str:
-        spec = _spec(info)
-        if spec is None:
-            return value
         from whitelist_core.products.ids import id_problem  # deferred, as above
 
-        problem = id_problem(value, spec.name)
-        if problem:
+        spec = _spec(info)
+        if spec and (problem := id_problem(value, spec.name)):
             raise ValueError(problem)
         return value
 
