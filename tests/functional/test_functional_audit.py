@@ -87,6 +87,10 @@ def test_a_timer_run_reports_each_finding_once_in_a_line_and_in_the_counts(
     assert found(lines) == SEEDED
     assert len([x for x in lines if x.get("event") == "whitelist_finding"]) == len(SEEDED)
     assert result["findings"] == EVERY_SEVERITY
+    summary = next(x for x in lines if x.get("event") == "invocation_summary")
+    assert {s: summary[f"findings_{s}"] for s in EVERY_SEVERITY} == EVERY_SEVERITY
+    assert summary["findings_targets"] == "orders-cache,sessions-cache"
+    assert summary["level"] == "warning"
     line = next(x for x in lines if x.get("kind") == "world_open")
     assert line["level"] == "warning"
     assert "every address" in line["reason"]
@@ -145,6 +149,8 @@ def test_an_event_run_only_counts_its_findings(
     assert result["findings"] == EVERY_SEVERITY | {"low": 0}
     summary = next(x for x in lines if x.get("event") == "invocation_summary")
     assert summary["status"] == result["status"]
+    counted = {s: summary[f"findings_{s}"] for s in EVERY_SEVERITY}
+    assert counted == EVERY_SEVERITY | {"low": 0}  # counted for the alerts, never printed
 
 
 def test_stale_is_not_judged_from_a_listing_filtered_by_vpc(
