@@ -6,6 +6,7 @@ loaded once per cold start. Tests hand ``app.Invocation`` other factories instea
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -101,18 +102,35 @@ def cloud_accounts(context: Any, environ: Mapping[str, str]) -> AccountsFactory:
     return build
 
 
+def credential_identity(context: Any, environ: Mapping[str, str]) -> str | None:
+    """The AccessKey id this invocation signs with (which runs it may share), or None
+    when it has no credentials."""
+    from whitelist_core.aliyun.transport.credentials import load_credentials
+    from whitelist_core.errors import CredentialsError
+
+    try:
+        return load_credentials(context, environ).access_key_id
+    except CredentialsError:
+        return None
+
+
 _CONFIG_CACHE: dict[Path, tuple[float, Config]] = {}
+_CONFIG_LOCK = threading.Lock()
 
 
 def load_cached(path: Path) -> Config:
-    """Load the configuration once per cold start (again only if the file changed)."""
+    """Load the configuration once per cold start (again only if the file changed).
+
+    Concurrent invocations of one instance wait for the one that loads it; a ``Config``
+    is frozen, so they share it."""
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
         mtime = -1.0
-    cached = _CONFIG_CACHE.get(path)
-    if cached and cached[0] == mtime:
-        return cached[1]
-    config = load_config(path)
-    _CONFIG_CACHE[path] = (mtime, config)
-    return config
+    with _CONFIG_LOCK:
+        cached = _CONFIG_CACHE.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        config = load_config(path)
+        _CONFIG_CACHE[path] = (mtime, config)
+        return config

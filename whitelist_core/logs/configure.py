@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from typing import cast
 
@@ -16,6 +17,8 @@ from whitelist_core.logs.processors import processors
 _LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "WARN": 30, "ERROR": 40, "CRITICAL": 50}
 
 _configured_level: int | None = None
+_configure_lock = threading.Lock()
+"""FC may call the handler from several threads at once: one of them configures."""
 
 
 def level_from_env(environ: Mapping[str, str] | None = None) -> str | None:
@@ -39,13 +42,26 @@ def configure_logging(level: str | None = None) -> None:
     Later calls with the same level return at once while that handler is attached.
     An unknown level name falls back to INFO and says so in a warning line.
     """
-    global _configured_level
     numeric = parse_level(level)
     effective = logging.INFO if numeric is None else numeric
+    if effective == _configured_level and _attached():
+        return
+    with _configure_lock:
+        if effective == _configured_level and _attached():
+            return
+        _configure(effective)
+    if numeric is None:
+        get_logger("whitelist_core.logs").warning("unknown LOG_LEVEL, using INFO", log_level=level)
+
+
+def _attached() -> bool:
+    return any(isinstance(h, StdoutJsonHandler) for h in logging.getLogger().handlers)
+
+
+def _configure(effective: int) -> None:
+    global _configured_level
     root = logging.getLogger()
     ours = [h for h in root.handlers if isinstance(h, StdoutJsonHandler)]
-    if effective == _configured_level and ours:
-        return
     handler = ours[0] if ours else StdoutJsonHandler()
     for existing in list(root.handlers):
         if existing is not handler:
@@ -62,8 +78,6 @@ def configure_logging(level: str | None = None) -> None:
         cache_logger_on_first_use=False,  # loggers made at import follow a later reconfigure
     )
     _configured_level = effective
-    if numeric is None:
-        get_logger("whitelist_core.logs").warning("unknown LOG_LEVEL, using INFO", log_level=level)
 
 
 def reset_logging() -> None:

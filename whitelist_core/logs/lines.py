@@ -4,6 +4,7 @@ invocation."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from structlog.contextvars import (
@@ -12,6 +13,12 @@ from structlog.contextvars import (
 )
 
 from whitelist_core.logs.configure import get_logger
+
+_bind_lock = threading.Lock()
+"""structlog makes the ``ContextVar`` of a key on its first bind, in a shared dict: two
+threads binding a new key at once would each make one, and a later bind could then read
+back the other's. Binding under one lock makes each key's variable exactly once; the
+values stay per context (per thread, per invocation)."""
 
 
 def bind_invocation(
@@ -26,7 +33,8 @@ def bind_invocation(
     named: dict[str, object] = {"request_id": request_id, "trigger": trigger}
     named["event_id"] = event_id
     named["instance_ids"] = None if instance_ids is None else list(instance_ids)
-    bind_contextvars(**{k: v for k, v in {**named, **fields}.items() if v is not None})
+    with _bind_lock:
+        bind_contextvars(**{k: v for k, v in {**named, **fields}.items() if v is not None})
 
 
 def clear_invocation() -> None:

@@ -180,7 +180,7 @@ class ProductWhitelistStore:
             exists, reads = held is not None, reads + 1
             logger().info(
                 "whitelist_write_confirm", instance_id=instance_id, group=group, mode=mode,
-                code=claim.code, request_id=claim.request_id, pending=len(pending),
+                code=claim.code, cloud_request_id=claim.request_id, pending=len(pending),
                 round=round_, group_exists=exists,
             )  # fmt: skip
             if not pending:

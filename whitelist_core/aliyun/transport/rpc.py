@@ -15,6 +15,7 @@ import functools
 import itertools
 import random
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,20 +41,29 @@ from whitelist_core.errors import CloudError, TransientCloudError
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
 EXPIRED_TOKEN = "InvalidSecurityToken.Expired"  # noqa: S105 (an error code)
 """The code of a request signed with temporary credentials past their expiry."""
+POOL_SIZE = 64
+"""Kept-alive connections per host: FC may run this many invocations at once in one
+instance (``InstanceConcurrency``); past it, urllib3 would drop each extra connection."""
 _SESSION: requests.Session | None = None
+_SESSION_LOCK = threading.Lock()
 
 
 def shared_session() -> requests.Session:
-    """The process-wide session, created on first use and reused by warm invocations.
+    """The process-wide session, created on first use (once, whichever thread comes first)
+    and reused by warm invocations; urllib3's connection pools are thread-safe.
 
     ``trust_env`` is off: no ``.netrc`` may replace our ``Authorization`` header and no
     proxy or CA variables are read on every request.
     """
     global _SESSION
-    if _SESSION is None:
-        _SESSION = requests.Session()
-        _SESSION.trust_env = False
-    return _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is None:
+            session = requests.Session()
+            session.trust_env = False
+            for scheme in ("https://", "http://"):
+                session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE))
+            _SESSION = session
+        return _SESSION
 
 
 @functools.lru_cache(maxsize=1)
