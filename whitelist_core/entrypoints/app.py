@@ -36,6 +36,7 @@ from whitelist_core.service.execution import config_error, execute, raise_if_inc
 from whitelist_core.summary import BatchSummary, Summary
 
 if TYPE_CHECKING:
+    from whitelist_core.entrypoints.coalesced import Coalescing
     from whitelist_core.entrypoints.httpapp import HttpAnswer
 
 Member = tuple[InstanceInventory, WhitelistStore, LifecycleHooks]
@@ -57,6 +58,8 @@ class Invocation:
     hooks: HooksFactory | None = None
     accounts: AccountsFactory | None = None
     """Builds another account's adapters (default: the real ones, through STS)."""
+    coalescing: Coalescing | None = None
+    """Set (by the FC handler): a single event may share its run with concurrent ones."""
     _config: Config | None = field(default=None, init=False)
     _deadline: float | None = field(default=None, init=False)
     _ports: tuple[InstanceInventory, WhitelistStore] | None = field(default=None, init=False)
@@ -123,13 +126,31 @@ class Invocation:
                 else:
                     dry_run = self.dry_run(config, item.dry_run)
                     work.append((index, Item(item, dry_run, account)))
+        others: list[dict[str, object]] = []
         if work and config is not None:
-            ran = execute(config, work, self.ports, self.lifecycle_hooks, self.account_ports)
-            for index, summary in ran:
+            done_work, others = self._execute(config, work)
+            for index, summary in done_work:
                 summaries[index] = summary
         done = [s for s in summaries if s is not None]
-        raise_if_incomplete(done)
+        raise_if_incomplete(done, others)
         return done
+
+    def _execute(
+        self, config: Config, work: list[tuple[int, Item]]
+    ) -> tuple[list[tuple[int, Summary]], list[dict[str, object]]]:
+        """The work's summaries, run alone or in a run shared with concurrent invocations
+        (then with the failures of the others that must fail this invocation too)."""
+        if self.coalescing is not None and len(work) == 1:
+            from whitelist_core.entrypoints.coalesced import may_join, run_joined
+
+            index, item = work[0]
+            if may_join(item, config):
+                own, others = run_joined(
+                    self.coalescing, config, item, self.deadline(), self.clients,
+                    self.lifecycle_hooks,
+                )  # fmt: skip
+                return [(index, own)], others
+        return execute(config, work, self.ports, self.lifecycle_hooks, self.account_ports), []
 
     # -- surroundings --------------------------------------------------------------------
 

@@ -8,13 +8,16 @@ command line's ``invoke`` runs ``handle`` with the working directory as the base
 
 from __future__ import annotations
 
+import contextvars
 import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from whitelist_core.config import config_path
 from whitelist_core.entrypoints.app import Invocation
+from whitelist_core.entrypoints.coalesced import coalescing_for
 from whitelist_core.entrypoints.telling import tell, tell_failure
 from whitelist_core.entrypoints.webhook import parse_secrets
 from whitelist_core.entrypoints.wiring import cloud_clients
@@ -33,8 +36,15 @@ CODE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """FC handler: ``event`` is bytes (or str/dict/list locally); ``context`` may be None."""
-    return handle(event, context, CODE_ROOT)
+    """FC handler: ``event`` is bytes (or str/dict/list locally); ``context`` may be None.
+
+    FC may call it from several threads at once (``InstanceConcurrency`` > 1), and may
+    reuse a thread for the next request: each invocation runs in a context of its own,
+    empty, so the fields bound to its log lines (request id, trigger, event id) are its
+    own and nothing bound elsewhere in the thread leaks in or out. Concurrent single
+    events may share a run (``WHITELIST_COALESCE_MS``, ``coalesced``).
+    """
+    return contextvars.Context().run(handle, event, context, CODE_ROOT, None, coalesce=True)
 
 
 def handle(
@@ -45,10 +55,12 @@ def handle(
     *,
     level: str | None = None,
     interactive: bool = False,
+    coalesce: bool = False,
 ) -> dict[str, Any]:
     """Run one invocation with the configuration found from ``base_dir``; logs at
     ``level`` (default ``LOG_LEVEL``, else INFO); ``interactive`` (the command line): an
-    endpoint that cannot be reached fails at once. Raises what should fail the invocation."""
+    endpoint that cannot be reached fails at once; ``coalesce`` (the FC handler): a single
+    event may share its run with concurrent ones. Raises what should fail the invocation."""
     configure_logging(level or level_from_env())
     environ = os.environ if environ is None else environ
     for secret in parse_secrets(environ.get("WHITELIST_WEBHOOK_SECRET")):
@@ -57,6 +69,9 @@ def handle(
     started = time.monotonic()
     clients = cloud_clients(context, environ, interactive=interactive)
     invocation = Invocation(environ, clients, base_dir, context)
+    if coalesce:
+        path = str(config_path(environ, base_dir))
+        invocation.coalescing = coalescing_for(context, environ, path)
     try:
         result = invocation.run(event)
         tell(result, _ms(started))

@@ -152,13 +152,19 @@ def raise_if_incomplete(
     retrying may fix, fail the invocation now, with every result, so it is retried."""
     failures: list[dict[str, object]] = list(extra)
     for summary in summaries:
-        if summary.run is not None:
-            failures += summary.run.retryable_failures
-        elif isinstance(summary.failure, CloudFailure) and summary.failure.retryable:
-            failures.append({"target": "(region)", **summary.failure.fields()})
+        failures += retryable_failures(summary)
     if failures:
         whole = summaries[0] if len(summaries) == 1 else BatchSummary(tuple(summaries))
         raise IncompleteRun(whole.to_dict(), failures, result=whole)
+
+
+def retryable_failures(summary: Summary) -> list[dict[str, object]]:
+    """What in one item's summary a retry may fix: its targets' failures, or its region's."""
+    if summary.run is not None:
+        return list(summary.run.retryable_failures)
+    if isinstance(summary.failure, CloudFailure) and summary.failure.retryable:
+        return [{"target": "(region)", **summary.failure.fields()}]
+    return []
 
 
 def _cloud_failure(item: Item, exc: CloudError) -> Summary:

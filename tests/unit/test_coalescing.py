@@ -1,0 +1,174 @@
+"""``service.coalescing.Coalescer``: concurrent submissions under one key share one run,
+each gets its own result, the run gets the shortest deadline, and a failed run fails
+every participant. Concurrency is shown with events and counts, never with wall-clock
+limits: the opener's "window" waits until the test's participants have joined."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from whitelist_core.errors import PermanentCloudError, TransientCloudError
+from whitelist_core.service.coalescing import Coalescer
+
+KEY = ("whitelist.yml", "key-id")
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    event = threading.Event()
+    while not condition():
+        event.wait(0.001)
+
+
+def gathering_until(coalescer: Coalescer[str, str], count: int) -> Callable[[float], None]:
+    """A window that ends once ``count`` items are in the open round."""
+    return lambda _seconds: _wait_for(lambda: coalescer.gathering(KEY) >= count)
+
+
+class Recorder:
+    """A run that records what it was given and answers ``item!`` per item."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.runs: list[tuple[list[str], float, list[str]]] = []
+        self.error = error
+
+    def __call__(self, items: Sequence[str], deadline: float, labels: Sequence[str]) -> list[str]:
+        self.runs.append((list(items), deadline, list(labels)))
+        if self.error is not None:
+            raise self.error
+        return [f"{item}!" for item in items]
+
+
+def submit_all(
+    coalescer: Coalescer[str, str], run: Recorder, count: int, deadlines: Sequence[float] = ()
+) -> list[object]:
+    """``count`` threads submit ``item-i`` at once; each one's result or exception."""
+
+    def one(i: int) -> object:
+        deadline = deadlines[i] if deadlines else 100.0
+        try:
+            joined = coalescer.submit(
+                KEY, f"item-{i}", deadline=deadline, window=1.0, run=run, label=f"req-{i}"
+            )
+        except Exception as exc:
+            return exc
+        return (joined.own, list(joined.everyone), joined.index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def test_concurrent_submissions_share_one_run_and_each_gets_its_own_result() -> None:
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
+    coalescer._sleep = gathering_until(coalescer, 5)
+    run = Recorder()
+
+    outcomes = submit_all(coalescer, run, 5)
+
+    assert len(run.runs) == 1
+    items, _, labels = run.runs[0]
+    assert sorted(items) == [f"item-{i}" for i in range(5)]
+    assert sorted(labels) == [f"req-{i}" for i in range(5)]
+    for i, outcome in enumerate(outcomes):
+        assert isinstance(outcome, tuple)
+        own, everyone, index = outcome
+        assert own == f"item-{i}!"
+        assert everyone[index] == own
+        assert sorted(everyone) == sorted(f"item-{k}!" for k in range(5))
+    assert coalescer.gathering(KEY) == 0
+
+
+def test_the_run_gets_the_shortest_deadline_of_its_participants() -> None:
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
+    coalescer._sleep = gathering_until(coalescer, 3)
+    run = Recorder()
+
+    submit_all(coalescer, run, 3, deadlines=[50.0, 20.0, 90.0])
+
+    assert [deadline for _, deadline, _ in run.runs] == [20.0]
+
+
+def test_the_window_never_outlasts_the_deadline_of_those_gathered() -> None:
+    waited: list[float] = []
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 10.0, sleep=waited.append)
+
+    coalescer.submit(KEY, "a", deadline=10.25, window=1.0, run=Recorder())
+    coalescer.submit(KEY, "b", deadline=5.0, window=1.0, run=Recorder())
+
+    assert waited == [0.25, 0.0]
+
+
+def test_a_submission_after_the_run_started_opens_a_new_round() -> None:
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0, sleep=lambda _s: None)
+    run = Recorder()
+
+    first = coalescer.submit(KEY, "a", deadline=9.0, window=1.0, run=run)
+    second = coalescer.submit(KEY, "b", deadline=9.0, window=1.0, run=run)
+
+    assert (first.own, second.own) == ("a!", "b!")
+    assert [items for items, _, _ in run.runs] == [["a"], ["b"]]
+
+
+def test_different_keys_never_share_a_run() -> None:
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0, sleep=lambda _s: None)
+    run = Recorder()
+
+    coalescer.submit(("one.yml", "k"), "a", deadline=9.0, window=1.0, run=run)
+    coalescer.submit(("two.yml", "k"), "b", deadline=9.0, window=1.0, run=run)
+
+    assert len(run.runs) == 2
+
+
+@pytest.mark.parametrize(
+    "error",
+    [TransientCloudError("ModifySecurityIps", "LockTimeout", "busy"), RuntimeError("a bug")],
+)
+def test_a_failed_run_fails_every_participant(error: Exception) -> None:
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
+    coalescer._sleep = gathering_until(coalescer, 4)
+
+    outcomes = submit_all(coalescer, Recorder(error), 4)
+
+    assert all(isinstance(o, Exception) for o in outcomes)
+    assert sum(o is error for o in outcomes) == 1  # the opener re-raises the run's own
+    others = [o for o in outcomes if o is not error]
+    assert len(others) == 3
+    for other in others:
+        assert isinstance(other, TransientCloudError)
+        assert other.__cause__ is error
+        assert "merged into failed" in other.message
+
+
+def test_a_participant_keeps_the_failed_action_and_code() -> None:
+    error = PermanentCloudError("DescribeInstances", "Forbidden.RAM", "denied")
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
+    coalescer._sleep = gathering_until(coalescer, 2)
+
+    outcomes = submit_all(coalescer, Recorder(error), 2)
+
+    other = next(o for o in outcomes if o is not error)
+    assert isinstance(other, TransientCloudError)
+    assert (other.action, other.code) == ("CoalescedRun", "PermanentCloudError")
+
+
+def test_a_participant_whose_deadline_passes_fails_instead_of_waiting() -> None:
+    release = threading.Event()
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
+    coalescer._sleep = gathering_until(coalescer, 2)
+
+    def slow(items: Sequence[str], deadline: float, labels: Sequence[str]) -> list[str]:
+        release.wait(30)
+        return [f"{item}!" for item in items]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        opener = pool.submit(coalescer.submit, KEY, "a", deadline=9.0, window=1.0, run=slow)
+        _wait_for(lambda: coalescer.gathering(KEY) == 1)
+        # clock 0.0 and deadline 0.0: nothing left to wait for the shared run.
+        late = pool.submit(coalescer.submit, KEY, "b", deadline=0.0, window=1.0, run=slow)
+        with pytest.raises(TransientCloudError, match="did not finish before its deadline"):
+            late.result(30)
+        release.set()
+        assert opener.result(30).own == "a!"
