@@ -1,8 +1,8 @@
 """``make bench``: run every benchmark, print the table, write BENCHMARKS.md.
 
 Usage: python bench/run.py [--only NAME ...] [--no-write]
-Names: startup, api_calls, planning, throughput, package_size, storm, spill_over, accounts,
-batch_result.
+Names: startup, api_calls, planning, throughput, package_size, storm, storm_fc, spill_over,
+accounts, batch_result, cold_start.
 Takes a few minutes.
 """
 
@@ -26,9 +26,11 @@ SECTIONS = {
     "throughput": "5. Warm handler against python -m localcloud (loopback)",
     "package_size": "6. Package size",
     "storm": "7. Event storms against localcloud with 30 ms per call (minimum; per-item design)",
+    "storm_fc": "7b. The 200-event storm as FC serves it: K instances x M concurrent requests, 30 ms per call",
     "spill_over": "8. One target over several groups (max_groups)",
     "accounts": "9. Several accounts: a timer run's calls per account (localcloud, loopback)",
     "batch_result": "10. Rendering a batch result (100 Deleted records, 3,000-host first fill)",
+    "cold_start": "11. Cold start to the first applied event (fresh interpreter, handler vs SDK clients)",
 }
 COMMAND = "make bench  (= .venv/bin/python bench/run.py)"
 

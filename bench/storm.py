@@ -9,7 +9,7 @@ linearly there), and say so.
 
 - a batch of 1,000 Running events for hosts of 2 targets (on 2 Redis instances);
 - a batch of 100 Deleted events (1,000 hosts in the region);
-- 200 concurrent single-event invocations (threads, one handler call each);
+- (the 200 concurrent single-event invocations: ``storm_fc.py``, figure 7b);
 - a timer reconcile of 4 regions x 2,000 hosts, regions one after another vs in parallel.
 """
 
@@ -19,7 +19,6 @@ import math
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,6 @@ ACTIONS = ("DescribeInstances", "DescribeSecurityIps", "ModifySecurityIps")
 EXISTING = 1_000  # hosts already whitelisted in the region of the event storms
 RUNNING = 1_000
 DELETED = 100
-CONCURRENT = 200
 REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen")
 REGION_HOSTS = 2_000
 PER_ITEM_SLICE = {"running": 200, "deleted": 10}
@@ -51,7 +49,6 @@ def run() -> list[Figure]:
         point_handler_at(cloud.url, config)
         figures += _running(cloud, handler.handler)
         figures += _deleted(cloud, handler.handler)
-        figures += _concurrent(cloud, handler.handler)
         regions = _config(Path(tmp) / "regions.json", list(REGIONS), targets_per_region=1)
         point_handler_at(cloud.url, regions)
         figures += _regions(cloud, handler.handler)
@@ -103,46 +100,6 @@ def _deleted(cloud: Cloud, handle: Callable[..., Any]) -> list[Figure]:
                note=f"{removed} entries removed; per-item measured on {part} events x{scale:.0f}"),
         Figure("  same: wall time", seconds, "s", item_seconds * scale,
                note=f"one reconcile of the region instead of {DELETED}"),
-    ]  # fmt: skip
-
-
-def _concurrent(cloud: Cloud, handle: Callable[..., Any]) -> list[Figure]:
-    new = range(EXISTING, EXISTING + CONCURRENT)
-    events = [encode(_event(host_id(i), "Running")) for i in new]
-
-    def one(event: bytes) -> bool:
-        try:
-            handle(event, None)
-        except Exception:  # noqa: BLE001 - counted: the platform would retry this invocation
-            return False
-        return True
-
-    def storm() -> list[bool]:
-        with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
-            return list(pool.map(one, events))
-
-    cloud.reset(_storm_state(extra=new))
-    _delays(cloud)
-    cloud.reset_calls()
-    outcomes = storm()
-    log_ = cloud.http.get(f"{cloud.url}/_localcloud/calls", timeout=30).json()
-    calls = sum(log_["counts"].values())
-    lock_timeouts = sum(1 for c in log_["calls"] if c.get("code") == "LockTimeout")
-    retried = outcomes.count(False)
-    batch_calls, _, _ = _measure(
-        cloud,
-        _storm_state(extra=new),
-        lambda: handle(_list([_event(host_id(i), "Running") for i in new]), None),
-    )
-    log(f"storm concurrent: {calls} calls, {lock_timeouts} LockTimeout, {retried} failed")
-    return [
-        Figure(f"{CONCURRENT} concurrent single-event invocations: calls", calls, "calls",
-               batch_calls, target=f"minimum {3 * CONCURRENT} (1 lookup, 1 read, 1 write each)",
-               note="comparison: the same 200 events as one batch (2+2+2)"),
-        Figure("  same: LockTimeout answers", lock_timeouts, "answers",
-               note="overlapping writes on one Redis instance, retried with backoff"),
-        Figure("  same: invocations that failed (platform retries)", retried, "invocations",
-               target="0", met=retried == 0),
     ]  # fmt: skip
 
 

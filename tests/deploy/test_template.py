@@ -129,6 +129,8 @@ def test_format_version_and_resource_types(template: dict[str, Any]) -> None:
             *["ALIYUN::SLS::Alert"] * 6,
             "ALIYUN::SLS::Dashboard",
             *["ALIYUN::SLS::Savedsearch"] * 8,
+            # the optional cap (ReservedConcurrency > 0): tests/deploy/test_template_concurrency.py
+            "ALIYUN::FC3::ConcurrencyConfig",
         ]
     )
 
@@ -164,6 +166,7 @@ def test_function_environment_and_parameters(template: dict[str, Any]) -> None:
         "WHITELIST_CONFIG",
         "WHITELIST_WEBHOOK_SECRET",
         "WHITELIST_DRY_RUN",
+        "WHITELIST_COALESCE_MS",
         "LOG_LEVEL",
     }
     params = template["Parameters"]

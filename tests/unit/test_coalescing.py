@@ -11,7 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from whitelist_core.entrypoints.coalesced import DEFAULT_COALESCE_MS, may_join, window_seconds
 from whitelist_core.errors import PermanentCloudError, TransientCloudError
+from whitelist_core.intents import LifecycleAction, ReconcileTargets, SyncInstances
+from whitelist_core.service.batch import Item
 from whitelist_core.service.coalescing import Coalescer
 
 KEY = ("whitelist.yml", "key-id")
@@ -172,3 +175,37 @@ def test_a_participant_whose_deadline_passes_fails_instead_of_waiting() -> None:
             late.result(30)
         release.set()
         assert opener.result(30).own == "a!"
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [(None, DEFAULT_COALESCE_MS / 1000), ("", DEFAULT_COALESCE_MS / 1000), ("0", 0.0),
+     ("250", 0.25), (" 20 ", 0.02), ("-5", DEFAULT_COALESCE_MS / 1000),
+     ("soon", DEFAULT_COALESCE_MS / 1000)],
+)  # fmt: skip
+def test_the_window_comes_from_the_environment(value: str | None, seconds: float) -> None:
+    environ = {} if value is None else {"WHITELIST_COALESCE_MS": value}
+    assert window_seconds(environ) == seconds
+
+
+HOOK = LifecycleAction("ash-1", "token")
+
+
+@pytest.mark.parametrize(
+    ("intent", "joins"),
+    [
+        (SyncInstances(("i-1",)), True),
+        (SyncInstances(("i-1",), trigger="http"), True),
+        (SyncInstances(("i-1",), trigger="ess"), True),
+        (SyncInstances(("i-1",), trigger="ess", lifecycle=HOOK), False),
+        (SyncInstances(("i-1",), trigger="cli"), False),
+        (ReconcileTargets(region="cn-hangzhou", trigger="eventbridge"), True),
+        (ReconcileTargets(region="cn-hangzhou", trigger="cloudmonitor"), True),
+        (ReconcileTargets(trigger="timer"), False),
+        (ReconcileTargets(trigger="http"), False),
+        (ReconcileTargets(trigger="cli"), False),
+        (ReconcileTargets(region="cn-hangzhou", trigger="ess"), False),
+    ],
+)
+def test_which_items_may_share_a_run(intent: SyncInstances | ReconcileTargets, joins: bool) -> None:
+    assert may_join(Item(intent, dry_run=False)) is joins

@@ -30,7 +30,7 @@ from whitelist_core.service.coalescing import Coalescer
 from whitelist_core.service.execution import execute, retryable_failures
 from whitelist_core.summary import Summary
 
-DEFAULT_COALESCE_MS = 50
+DEFAULT_COALESCE_MS = 100
 """The gathering window when ``WHITELIST_COALESCE_MS`` is unset (figure 7)."""
 
 COALESCER: Coalescer[Item, Summary] = Coalescer()
