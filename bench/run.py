@@ -86,6 +86,49 @@ def markdown(results: dict[str, list[Figure]], facts: dict[str, str], seconds: f
     return "\n".join(lines)
 
 
+def section(key: str, figures: Sequence[Figure]) -> str:
+    """One section of BENCHMARKS.md: its heading and its table."""
+    lines = [
+        f"## {SECTIONS[key]}",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+    ]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows(figures)]
+    return "\n".join(lines) + "\n\n"
+
+
+def updated(
+    text: str, results: dict[str, list[Figure]], facts: dict[str, str], seconds: float
+) -> str:
+    """BENCHMARKS.md with only the sections just run replaced (or added before the notes),
+    and a line saying when and how they were measured."""
+    for key, figures in results.items():
+        heading = f"## {SECTIONS[key]}\n"
+        new = section(key, figures)
+        if heading in text:
+            start = text.index(heading)
+            end = text.find("\n## ", start + len(heading))
+            text = text[:start] + new + (text[end + 1 :] if end != -1 else "")
+        else:
+            notes = text.find("\n## How each figure is measured")
+            at = notes + 1 if notes != -1 else len(text)
+            text = text[:at] + new + text[at:]
+    notes_file = ROOT / "bench" / "NOTES.md"
+    notes_at = text.find("\n## How each figure is measured")
+    if notes_file.is_file() and notes_at != -1:  # the notes as they are now
+        text = text[: notes_at + 1] + notes_file.read_text(encoding="utf-8").rstrip() + "\n"
+    names = " ".join(results)
+    stamp = (
+        f"- sections {', '.join(SECTIONS[k].split('.')[0] for k in results)} updated "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}: `.venv/bin/python bench/run.py --only {names} "
+        f"--update` ({seconds:.0f} s, {facts['cores']} cores)\n"
+    )
+    marker = "\n## "
+    first = text.find(marker)
+    return text[:first] + stamp + text[first:] if first != -1 else text + stamp
+
+
 def print_table(results: dict[str, list[Figure]]) -> None:
     table = [HEADER[:-1]] + [r[:-1] for figures in results.values() for r in rows(figures)]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
@@ -97,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these")
     parser.add_argument("--no-write", action="store_true", help="do not write BENCHMARKS.md")
+    parser.add_argument(
+        "--update", action="store_true", help="replace only the sections run in BENCHMARKS.md"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results: dict[str, list[Figure]] = {}
@@ -109,7 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_table(results)
     if not args.no_write:
         path = ROOT / "BENCHMARKS.md"
-        path.write_text(markdown(results, machine(), seconds), encoding="utf-8")
+        if args.update and path.is_file():
+            text = updated(path.read_text(encoding="utf-8"), results, machine(), seconds)
+        else:
+            text = markdown(results, machine(), seconds)
+        path.write_text(text, encoding="utf-8")
         log(f"wrote {path}")
     return 0
 

@@ -15,11 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from whitelist_core.config import config_path
+from whitelist_core.config import config_path, parse_secrets
 from whitelist_core.entrypoints.app import Invocation
 from whitelist_core.entrypoints.coalesced import coalescing_for
 from whitelist_core.entrypoints.telling import tell, tell_failure
-from whitelist_core.entrypoints.webhook import parse_secrets
 from whitelist_core.entrypoints.wiring import cloud_clients
 from whitelist_core.logs import (
     bind_invocation,

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from whitelist_core.config import parse_secrets  # re-exported: the webhook's secrets
 from whitelist_core.entrypoints.wire import InstancesBody, ReconcileBody, loads, show, validate
 from whitelist_core.errors import (
     BadEvent,
@@ -60,11 +61,6 @@ class HttpResponse:
 
 
 WebhookDecision = HttpResponse | SyncInstances | ReconcileTargets
-
-
-def parse_secrets(value: str | None) -> tuple[str, ...]:
-    """Secrets from ``WHITELIST_WEBHOOK_SECRET``: ``"a,b"`` holds two (rotation)."""
-    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def sign(body: bytes, secret: str, timestamp: int) -> dict[str, str]:
