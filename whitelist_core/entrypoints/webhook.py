@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from whitelist_core.config import parse_secrets  # re-exported: the webhook's secrets
+from whitelist_core.config import parse_secrets as parse_secrets  # re-exported
 from whitelist_core.entrypoints.wire import InstancesBody, ReconcileBody, loads, show, validate
 from whitelist_core.errors import (
     BadEvent,
