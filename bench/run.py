@@ -110,9 +110,10 @@ def updated(
             start = text.index(heading)
             end = text.find("\n## ", start + len(heading))
             text = text[:start] + new + (text[end + 1 :] if end != -1 else "")
-        else:
-            notes = text.find("\n## How each figure is measured")
-            at = notes + 1 if notes != -1 else len(text)
+        else:  # before the next section in SECTIONS' order that is there, else the notes
+            later = list(SECTIONS)[list(SECTIONS).index(key) + 1 :]
+            marks = [f"\n## {SECTIONS[k]}\n" for k in later] + ["\n## How each figure is measured"]
+            at = next((text.find(m) + 1 for m in marks if m in text), len(text))
             text = text[:at] + new + text[at:]
     notes_file = ROOT / "bench" / "NOTES.md"
     notes_at = text.find("\n## How each figure is measured")
