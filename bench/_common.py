@@ -57,6 +57,9 @@ def child_env(**extra: str) -> dict[str, str]:
     """The environment for a child interpreter that imports this repository."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    # Bytecode caches must be written for the "cached" figures to be what they say: a shell
+    # with PYTHONDONTWRITEBYTECODE=1 (this machine's) would compile our modules every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
 

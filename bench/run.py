@@ -120,9 +120,11 @@ def updated(
     if notes_file.is_file() and notes_at != -1:  # the notes as they are now
         text = text[: notes_at + 1] + notes_file.read_text(encoding="utf-8").rstrip() + "\n"
     names = " ".join(results)
+    label = f"- sections {', '.join(SECTIONS[k].split('.')[0] for k in results)} updated "
+    text = "".join(line for line in text.splitlines(True) if not line.startswith(label))
     stamp = (
-        f"- sections {', '.join(SECTIONS[k].split('.')[0] for k in results)} updated "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}: `.venv/bin/python bench/run.py --only {names} "
+        label
+        + f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}: `.venv/bin/python bench/run.py --only {names} "
         f"--update` ({seconds:.0f} s, {facts['cores']} cores)\n"
     )
     marker = "\n## "
