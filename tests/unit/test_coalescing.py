@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from whitelist_core.accounts import OWN
+from whitelist_core.config import Config, validate_config
 from whitelist_core.entrypoints.coalesced import DEFAULT_COALESCE_MS, may_join, window_seconds
 from whitelist_core.errors import PermanentCloudError, TransientCloudError
 from whitelist_core.intents import LifecycleAction, ReconcileTargets, SyncInstances
@@ -208,4 +210,19 @@ HOOK = LifecycleAction("ash-1", "token")
     ],
 )
 def test_which_items_may_share_a_run(intent: SyncInstances | ReconcileTargets, joins: bool) -> None:
-    assert may_join(Item(intent, dry_run=False)) is joins
+    assert may_join(Item(intent, dry_run=False), config()) is joins
+    assert may_join(Item(intent, dry_run=False, account=OWN), config(member=True)) is joins
+
+
+def test_another_accounts_events_keep_their_own_run() -> None:
+    running = SyncInstances(("i-1",))
+    assert not may_join(Item(running, dry_run=False, account="prod"), config(member=True))
+    assert not may_join(Item(running, dry_run=False), config(member=True))  # not routed
+
+
+def config(member: bool = False) -> Config:
+    target = {"name": "orders", "instance_id": "r-demoorders01", "group": "ecs_orders",
+              "selector": {"vpc_id": "vpc-demo01"}}  # fmt: skip
+    role = {"role_arn": "acs:ram::2222222222222222:role/whitelist-sync-member"}
+    accounts = {"accounts": {"prod": role}} if member else {}
+    return validate_config({"version": 1, "region": "cn-hangzhou", "targets": [target], **accounts})
