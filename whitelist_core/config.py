@@ -200,11 +200,6 @@ def _yaml_brief(exc: Any) -> str:
     return f"{where}: {what or type(exc).__name__}"
 
 
-def parse_secrets(value: str | None) -> tuple[str, ...]:
-    """Secrets from ``WHITELIST_WEBHOOK_SECRET``: ``"a,b"`` holds two (rotation)."""
-    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
-
-
 def config_path(environ: Mapping[str, str], base_dir: Path) -> Path:
     """Where the configuration lives: ``WHITELIST_CONFIG``, relative to ``base_dir``."""
     name = environ.get("WHITELIST_CONFIG", "").strip() or "whitelist.yml"

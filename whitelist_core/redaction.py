@@ -64,6 +64,11 @@ def register_secret(value: str | None) -> None:
         _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
 
+def parse_secrets(value: str | None) -> tuple[str, ...]:
+    """Secrets from ``WHITELIST_WEBHOOK_SECRET``: ``"a,b"`` holds two (rotation)."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
 def clear_secrets() -> None:
     """Forget every registered secret (tests; a new cold start starts empty anyway)."""
     global _secret_pattern

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from whitelist_core.config import config_path, parse_secrets
+from whitelist_core.config import config_path
 from whitelist_core.entrypoints.app import Invocation
 from whitelist_core.entrypoints.coalesced import coalescing_for
 from whitelist_core.entrypoints.telling import tell, tell_failure
@@ -27,7 +27,7 @@ from whitelist_core.logs import (
     level_from_env,
     register_secret,
 )
-from whitelist_core.redaction import redact
+from whitelist_core.redaction import parse_secrets, redact
 
 CODE_ROOT = Path(__file__).resolve().parents[2]
 """Where the deployment zip is unpacked (``/code`` on FC): ``handler.py`` and

@@ -18,7 +18,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from whitelist_core.config import parse_secrets as parse_secrets  # re-exported
 from whitelist_core.entrypoints.wire import InstancesBody, ReconcileBody, loads, show, validate
 from whitelist_core.errors import (
     BadEvent,
@@ -32,6 +31,7 @@ from whitelist_core.errors import (
     WhitelistError,
 )
 from whitelist_core.intents import HttpRequest, ReconcileTargets, SyncInstances
+from whitelist_core.redaction import parse_secrets as parse_secrets  # re-exported
 
 MAX_BODY_BYTES = 64 * 1024
 TIMESTAMP_HEADER = "X-Whitelist-Timestamp"
