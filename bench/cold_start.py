@@ -1,4 +1,4 @@
-"""Figure 10: cold start to the first applied event, as ``bench/startup.py`` measures the
+"""Figure 11: cold start to the first applied event, as ``bench/startup.py`` measures the
 import (a fresh interpreter in the same venv, runs interleaved, median), against
 ``python -m localcloud`` on 127.0.0.1 with no added latency.
 
