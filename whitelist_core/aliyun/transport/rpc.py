@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from whitelist_core.aliyun.transport import signer
 from whitelist_core.aliyun.transport.credentials import Credentials, CredentialSource
@@ -41,28 +42,19 @@ from whitelist_core.errors import CloudError, TransientCloudError
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
 EXPIRED_TOKEN = "InvalidSecurityToken.Expired"  # noqa: S105 (an error code)
 """The code of a request signed with temporary credentials past their expiry."""
-POOL_SIZE = 64
-"""Kept-alive connections per host: FC may run this many invocations at once in one
-instance (``InstanceConcurrency``); past it, urllib3 would drop each extra connection."""
+POOL_SIZE = 64  # kept-alive connections per host: up to InstanceConcurrency requests at once
 _SESSION: requests.Session | None = None
 _SESSION_LOCK = threading.Lock()
 
 
 def shared_session() -> requests.Session:
-    """The process-wide session, created on first use (once, whichever thread comes first)
-    and reused by warm invocations; urllib3's connection pools are thread-safe.
-
-    ``trust_env`` is off: no ``.netrc`` may replace our ``Authorization`` header and no
-    proxy or CA variables are read on every request.
-    """
+    """The process-wide session, made once (under a lock), no trust_env (.netrc, proxies)."""
     global _SESSION
     with _SESSION_LOCK:
         if _SESSION is None:
-            session = requests.Session()
-            session.trust_env = False
-            for scheme in ("https://", "http://"):
-                session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE))
-            _SESSION = session
+            _SESSION, adapter = requests.Session(), HTTPAdapter(pool_maxsize=POOL_SIZE)
+            _SESSION.trust_env = False
+            _SESSION.adapters.update(dict.fromkeys(("https://", "http://"), adapter))
         return _SESSION
 
 
