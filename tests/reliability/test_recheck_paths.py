@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import requests
 from reliability_kit import (
     BASE_URL,
@@ -41,6 +42,7 @@ from reliability_kit import (
 import handler
 from localcloud.builders import make_group, make_redis_instance
 from localcloud.mock import LocalCloud
+from whitelist_core.errors import IncompleteRun
 
 NEW = "i-bp1takeover00001"
 TAKEN = "10.0.1.77"  # the address another run put in the group, and a new host now holds
@@ -101,3 +103,37 @@ def test_the_re_plan_after_a_quota_refusal_re_checks_its_removals(
         assert {H1_IP, H2_IP, H3_IP, STATIC} <= held
         [outcome] = result["targets"]
         assert TAKEN not in outcome["removed"]
+
+
+class TakeOverThenThrottle(Recorder):
+    """After the listing is answered, a new host takes ``STALE_IP`` over and every later
+    ``DescribeInstances`` (the re-check) is throttled past the retries."""
+
+    def act(self, cloud: LocalCloud, action: str) -> bool:
+        if action != "DescribeInstances":
+            return False
+        cloud.put_instances(REGION, [host(NEW, STALE_IP)])
+        cloud.add_fault(action="DescribeInstances", status=400, code="Throttling.User")
+        return True
+
+
+def test_a_failed_re_check_holds_every_removal_back_while_the_additions_go(
+    rel_env: Callable[..., Any], rel_no_backoff: None
+) -> None:
+    hosts = [host(H1, H1_IP), host(H2, H2_IP), host(H3, H3_IP)]
+    throttle = TakeOverThenThrottle()
+    owned = [H1_IP, H2_IP, STALE_IP, STATIC]
+    with mounted(scenario_seed(owned=owned, hosts=hosts), hook=throttle) as cloud:
+        rel_env(BASE_URL, config([target()], policy=PERMISSIVE))
+
+        with pytest.raises(IncompleteRun) as raised:  # failed, so that it is retried
+            handler.handler(encode(timer()), None)
+
+        assert throttle.done
+        assert throttle.deleted == []  # nothing removed without the re-check
+        held = entries(cloud.state())
+        assert STALE_IP in held
+        assert H3_IP in held  # the addition still went
+        [outcome] = raised.value.summary["targets"]
+        assert (outcome["status"], outcome["removed"]) == ("error", [])
+        assert outcome["error"]["code"] == "Throttling.User"
