@@ -109,9 +109,15 @@ def checked(
 
 
 def _bound_socket(response: requests.Response, seconds: float) -> None:
-    """Let the next socket read wait at most ``seconds`` (best effort: the connection's
-    socket is reachable only through urllib3 internals; a mocked answer has none)."""
-    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    """Let the next socket read wait at most ``seconds`` (best effort: the socket is
+    reachable only through urllib3 and http.client internals; a mocked answer has none).
+
+    The connection holds it while it stays open; an answer that closes the connection
+    (``Connection: close``, HTTP/1.0) leaves it only in the body's file object."""
+    raw = response.raw
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is None:  # http.client.HTTPResponse.fp (buffered) -> SocketIO -> socket
+        sock = getattr(getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None), "_sock", None)  # fmt: skip
     settimeout = getattr(sock, "settimeout", None)
     if settimeout is not None:
         settimeout(max(seconds, 0.001))
