@@ -120,6 +120,16 @@ def test_an_instance_ecs_does_not_know_yet_is_not_answered(ess: Any, invoke: Any
     assert answered(ess) == []
 
 
+def test_a_hook_waits_for_every_instance_not_the_first_one_found(ess: Any, invoke: Any) -> None:
+    # ECS knows WEB2 but not yet the hook's second instance: CONTINUE would let the
+    # scaling group put a host in service whose address is in no group.
+    with pytest.raises(TransientCloudError):
+        invoke(hook([WEB2, "i-bp1notthereyet0001"]))
+
+    assert answered(ess) == []
+    assert WEB2_IP in (entries_of(ess.state(), R_ORDERS, "ecs_orders") or set())
+
+
 def test_scale_in_hook_is_answered_without_removing_anything(ess: Any, invoke: Any) -> None:
     before = ess.state()["kvstore"]
 
