@@ -9,11 +9,12 @@ from whitelist_testkit import R_ORDERS, REGION, entries_of, timer_event
 
 from localcloud.builders import make_group, make_instance, make_redis_instance, make_seed
 
-OLD = [f"10.0.{i // 250}.{1 + i % 250}" for i in range(990)]
-NEW = [(f"i-bp1new{n:010d}", f"10.1.{n // 250}.{1 + n % 250}") for n in range(990)]
+# Exactly the 1000-entry cap, old and new: one entry too many in any write is refused.
+OLD = [f"10.0.{i // 250}.{1 + i % 250}" for i in range(1000)]
+NEW = [(f"i-bp1new{n:010d}", f"10.1.{n // 250}.{1 + n % 250}") for n in range(1000)]
 
 
-def test_a_nearly_full_group_is_replaced_without_a_refused_write(
+def test_a_full_group_is_replaced_without_a_refused_write(
     cloud: Any, write_config: Any, invoke: Any
 ) -> None:
     hosts = [make_instance(i, ip, tags={"app": "orders"}) for i, ip in NEW]
@@ -24,8 +25,11 @@ def test_a_nearly_full_group_is_replaced_without_a_refused_write(
     policy = {"max_removals": 1000, "max_removal_percent": 100}
     write_config({"version": 1, "region": REGION, "policy": policy, "targets": [target]})
 
-    for _ in range(2):  # what does not fit beside the last old entry comes on the next run
-        invoke(timer_event())
+    first = invoke(timer_event())["targets"][0]
+    # Room for 999: one old entry stays until its successors are in (never empty).
+    assert (len(first["added"]), len(first["removed"])) == (999, 1000)
+    assert len(entries_of(cloud.state(), R_ORDERS, "ecs_orders") or ()) == 999
+    invoke(timer_event())  # what did not fit beside the last old entry comes now
 
     refused = [c for c in cloud.calls()["calls"] if c["action"] == "ModifySecurityIps"
                and c["code"] is not None]  # fmt: skip
