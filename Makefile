@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test310 unit spec lint typecheck fuzz bench package clean
+.PHONY: venv demo test test310 unit spec lint typecheck fuzz bench mutate package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ package: $(STAMP)
 # Benchmarks (not part of `make test`): prints a table and writes BENCHMARKS.md.
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Deliberate breaks of each guarantee (tools/mutations.py), each against the tests
+# docs/guarantees.md cites for it, in a scratch copy of the tree; not part of `make test`.
+# MUTATE_ARGS="-k recheck --fallback" selects breaks and checks survivors against the suite.
+mutate: $(STAMP)
+	$(PY) tools/mutate.py $(MUTATE_ARGS)
 
 FUZZ_RUNS ?= 200000
 

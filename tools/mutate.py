@@ -45,7 +45,7 @@ def scratch_copy(target: Path) -> None:
 
 
 def pytest(tree: Path, tests: list[str]) -> tuple[bool, str]:
-    """Run ``tests`` in ``tree`` with -x: (whether any failed, the last lines of output)."""
+    """Run ``tests`` in ``tree`` with -x: whether one failed, and which (or the last line)."""
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     try:
@@ -56,10 +56,10 @@ def pytest(tree: Path, tests: list[str]) -> tuple[bool, str]:
         return True, f"timed out after {TIMEOUT} s"
     lines = (run.stdout + run.stderr).strip().splitlines()
     if run.returncode not in (0, 1):  # 2-5: interrupted, internal error, usage, no tests
-        raise SystemExit(
-            f"pytest could not run {tests}: exit {run.returncode}\n" + "\n".join(lines[-20:])
-        )
-    return run.returncode == 1, lines[-1] if lines else ""
+        tail = "\n".join(lines[-20:])
+        raise SystemExit(f"pytest could not run {tests}: exit {run.returncode}\n{tail}")
+    failed = [line.split(" ")[1] for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    return run.returncode == 1, failed[0] if failed else (lines[-1] if lines else "")
 
 
 def apply(tree: Path, item: Break) -> str:
@@ -74,11 +74,11 @@ def apply(tree: Path, item: Break) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-k", dest="only", default="", help="breaks whose name holds this")
+    parser.add_argument("-k", dest="only", default="", help="breaks whose name holds one of these (comma-separated)")
     parser.add_argument("--list", action="store_true", help="print the table, run nothing")
     parser.add_argument("--fallback", action="store_true", help="whole suite on a survivor")
     args = parser.parse_args(argv)
-    chosen = [b for b in BREAKS if args.only in b.name]
+    chosen = [b for b in BREAKS if any(part in b.name for part in args.only.split(","))]
     if args.list:
         for item in chosen:
             print(
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = "caught" if caught else "SURVIVED"
                 if not caught and args.fallback:
                     elsewhere, tail = pytest(tree, ["tests"])
-                    verdict = "WRONG CITATION (caught elsewhere)" if elsewhere else "SURVIVED"
+                    verdict = f"WRONG CITATION (caught by {tail})" if elsewhere else "SURVIVED"
             finally:
                 (tree / item.file).write_text(original, encoding="utf-8")
             bad += verdict != "caught"
