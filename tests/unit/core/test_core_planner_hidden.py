@@ -46,4 +46,5 @@ def test_a_target_declared_hidden_owns_its_hidden_groups() -> None:
     owner = Owner("fleet", "cn-hangzhou", "r-demofleet001", "ecs_fleet", "hidden", max_groups=3)
     plan = plan_target(owner, groups("ecs_fleet_2"), DESIRED)
     assert plan.blocked == ()
-    assert {c.entry for c in plan.add} == {ip(9)}
+    assert ip(9) in {c.entry for c in plan.add}
+    assert {c.entry for c in plan.remove} == {ip(1), ip(2), ip(3)}
