@@ -103,6 +103,28 @@ def test_running_event_for_an_unselected_host_writes_nothing(configured: Any, in
     assert BATCH_IP not in entries_of(state, R_ORDERS, "ecs_orders")
 
 
+def test_a_late_running_event_for_a_host_that_stopped_since_writes_nothing(
+    configured: Any, write_config: Any, invoke: Any
+) -> None:
+    # The event is a hint: ECS says WEB2 is Stopped now, and the targets count only
+    # Running hosts, so none of them takes WEB2's address.
+    config = base_config()
+    for target in config["targets"]:
+        target["statuses"] = ["Running"]
+    write_config(config)
+    stopped = make_instance(
+        WEB2, WEB2_IP, tags={"app": "orders"}, name="orders-web-2", status="Stopped"
+    )
+    configured.put_instances(REGION, [stopped])
+    state = configured.state()
+
+    result = invoke(eventbridge_state_change(WEB2, "Running"))
+
+    assert all(t["added"] == [] for t in result["targets"])
+    assert writes(configured.calls()) == 0
+    assert configured.state() == state
+
+
 def test_running_event_for_an_instance_ecs_does_not_know_writes_nothing(
     configured: Any, invoke: Any
 ) -> None:
