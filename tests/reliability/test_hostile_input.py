@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reliability_kit import (
     BASE_URL,
@@ -252,8 +252,16 @@ BODIES = st.one_of(
 )
 
 
+def _stamped(stamp: str) -> dict[str, str]:
+    """A timestamp header that is not unix seconds, beside a well-formed signature."""
+    return {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: "v1=" + "0" * 64}
+
+
 @settings(FAST, max_examples=800)
 @given(METHODS, PATHS, st.dictionaries(HEADER_NAMES, HEADER_VALUES, max_size=6), BODIES)
+@example("POST", "/reconcile", _stamped("12a"), b"{}")  # not a number: never int() it
+@example("POST", "/instances", _stamped("1e9"), b"{}")
+@example("POST", "/reconcile", _stamped("9" * 400), b"{}")  # past int()'s digit limit
 def test_route_unsigned_requests_only_get_responses(
     method: str, path: str, headers: dict[str, str], body: bytes
 ) -> None:
