@@ -26,10 +26,10 @@ def test_a_full_group_is_replaced_without_a_refused_write(
     write_config({"version": 1, "region": REGION, "policy": policy, "targets": [target]})
 
     first = invoke(timer_event())["targets"][0]
-    # Room for 999: one old entry stays until its successors are in (never empty).
-    assert (len(first["added"]), len(first["removed"])) == (999, 1000)
-    assert len(entries_of(cloud.state(), R_ORDERS, "ecs_orders") or ()) == 999
-    invoke(timer_event())  # what did not fit beside the last old entry comes now
+    # One run: 999 beside the last old entry, then that entry leaves for the last one.
+    assert (len(first["added"]), len(first["removed"])) == (1000, 1000)
+    assert len(entries_of(cloud.state(), R_ORDERS, "ecs_orders") or ()) == 1000
+    invoke(timer_event())  # converged: the rerun changes nothing
 
     refused = [c for c in cloud.calls()["calls"] if c["action"] == "ModifySecurityIps"
                and c["code"] is not None]  # fmt: skip
