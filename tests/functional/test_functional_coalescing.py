@@ -6,7 +6,9 @@ converges), and ``0`` runs each event alone as before.
 Counts are read from localcloud's call log. The invocations run on threads, as FC runs
 concurrent requests of one instance; the window is long (3 s) so that threads released
 together all arrive within it on a loaded machine: the assertions are on calls, never
-on time.
+on time. An event gathers others only while the instance serves another invocation
+(alone it runs at once): ``concurrently`` keeps the instance serving one more, as in a
+storm, so that which thread arrives first cannot decide the counts.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from whitelist_testkit import (
 )
 
 from localcloud.builders import make_instance
+from whitelist_core.entrypoints.coalesced import COALESCER
 from whitelist_core.errors import IncompleteRun, TransientCloudError
 
 HOSTS = [(f"i-bp1storm{n:08d}", f"10.0.1.{100 + n}") for n in range(6)]
@@ -59,7 +62,7 @@ def concurrently(invoke: Any, events: Sequence[Any], prefix: str = "req") -> lis
         except Exception as exc:
             return exc
 
-    with ThreadPoolExecutor(max_workers=len(events)) as pool:
+    with COALESCER.serving(), ThreadPoolExecutor(max_workers=len(events)) as pool:
         return list(pool.map(one, range(len(events))))
 
 
@@ -115,6 +118,21 @@ def test_concurrent_running_events_share_one_write_per_group(
     # Each invocation answers its own item exactly as if it had run alone.
     monkeypatch.setenv("WHITELIST_COALESCE_MS", "0")
     assert own_parts(results) == own_parts(alone(invoke, storm, events))
+
+
+def test_a_lone_event_runs_at_once_however_long_the_window(
+    storm: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A window of ten minutes under a ten-minute deadline: were a lone event to gather,
+    # this test would outlast the suite's hang guard instead of answering.
+    monkeypatch.setenv("WHITELIST_COALESCE_MS", "600000")
+    host, ip = HOSTS[0]
+
+    result = invoke(eventbridge_state_change(host, "Running"), fc_context("lone", timeout=600))
+
+    assert result["status"] == "applied"
+    assert storm.calls()["counts"]["ModifySecurityIps"] == 2
+    assert ip in (entries_of(storm.state(), R_ORDERS, "ecs_orders") or set())
 
 
 def test_webhook_instances_calls_join_events_in_one_run(

@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import pytest
 import requests
 from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
@@ -351,9 +350,6 @@ class WhitelistMachine(RuleBasedStateMachine):
         assert empty_groups(state) == []
 
 
-# Up to 1,500 invocations, each event run waiting out the coalescing window (100 ms): about
-# 15 s on a quiet machine, but past the suite's 120 s hang guard on a loaded one.
-@pytest.mark.timeout(900)
 def test_whitelist_state_machine(tmp_path: Path) -> None:
     WhitelistMachine.config_dir = tmp_path
     run_state_machine_as_test(

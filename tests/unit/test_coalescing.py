@@ -1,13 +1,16 @@
 """``service.coalescing.Coalescer``: concurrent submissions under one key share one run,
 each gets its own result, the run gets the shortest deadline, and a failed run fails
 every participant. Concurrency is shown with events and counts, never with wall-clock
-limits: the opener's "window" waits until the test's participants have joined."""
+limits: the opener's "window" waits until the test's participants have joined. An opener
+gathers only while the instance serves another invocation: the tests that gather hold the
+instance ``busy``."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -31,6 +34,13 @@ def _wait_for(condition: Callable[[], bool]) -> None:
 def gathering_until(coalescer: Coalescer[str, str], count: int) -> Callable[[float], None]:
     """A window that ends once ``count`` items are in the open round."""
     return lambda _seconds: _wait_for(lambda: coalescer.gathering(KEY) >= count)
+
+
+@contextmanager
+def busy(coalescer: Coalescer[str, str]) -> Iterator[None]:
+    """The instance serving two invocations (as in a storm): an opener gathers."""
+    with coalescer.serving(), coalescer.serving():
+        yield
 
 
 class Recorder:
@@ -62,7 +72,7 @@ def submit_all(
             return exc
         return (joined.own, list(joined.everyone), joined.index)
 
-    with ThreadPoolExecutor(max_workers=count) as pool:
+    with busy(coalescer), ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(one, range(count)))
 
 
@@ -100,10 +110,37 @@ def test_the_window_never_outlasts_the_deadline_of_those_gathered() -> None:
     waited: list[float] = []
     coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 10.0, sleep=waited.append)
 
-    coalescer.submit(KEY, "a", deadline=10.25, window=1.0, run=Recorder())
-    coalescer.submit(KEY, "b", deadline=5.0, window=1.0, run=Recorder())
+    with busy(coalescer):
+        coalescer.submit(KEY, "a", deadline=10.25, window=1.0, run=Recorder())
+        coalescer.submit(KEY, "b", deadline=5.0, window=1.0, run=Recorder())
 
     assert waited == [0.25, 0.0]
+
+
+def test_a_lone_invocation_runs_at_once_without_a_window() -> None:
+    waited: list[float] = []
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0, sleep=waited.append)
+    run = Recorder()
+
+    with coalescer.serving():  # only the invocation itself
+        joined = coalescer.submit(KEY, "a", deadline=9.0, window=1.0, run=run)
+    coalescer.submit(KEY, "b", deadline=9.0, window=1.0, run=run)  # outside any invocation
+
+    assert waited == []
+    assert joined.own == "a!"
+    assert [items for items, _, _ in run.runs] == [["a"], ["b"]]
+
+
+def test_the_instance_is_busy_only_while_another_invocation_is_served() -> None:
+    waited: list[float] = []
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0, sleep=waited.append)
+
+    with coalescer.serving():
+        with coalescer.serving():  # a second invocation, e.g. the timer
+            coalescer.submit(KEY, "a", deadline=9.0, window=0.1, run=Recorder())
+        coalescer.submit(KEY, "b", deadline=9.0, window=0.1, run=Recorder())
+
+    assert waited == [0.1]
 
 
 def test_a_submission_after_the_run_started_opens_a_new_round() -> None:
@@ -168,7 +205,7 @@ def test_a_participant_whose_deadline_passes_fails_instead_of_waiting() -> None:
         release.wait(30)
         return [f"{item}!" for item in items]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with busy(coalescer), ThreadPoolExecutor(max_workers=2) as pool:
         opener = pool.submit(coalescer.submit, KEY, "a", deadline=9.0, window=1.0, run=slow)
         _wait_for(lambda: coalescer.gathering(KEY) == 1)
         # clock 0.0 and deadline 0.0: nothing left to wait for the shared run.

@@ -1,8 +1,9 @@
 """Which invocations of a warm instance share a run, and the run they share.
 
 ``WHITELIST_COALESCE_MS`` (default ``DEFAULT_COALESCE_MS``, chosen by measurement: see
-BENCHMARKS.md figure 7; ``0`` turns it off) is how long the first of several concurrent
-single events gathers the others before their one run (``service.coalescing``).
+BENCHMARKS.md figure 7; ``0`` turns it off) is how long a single event that opens a run
+while its instance serves another invocation gathers the others (``service.coalescing``);
+alone in its instance, it runs at once.
 
 May join a run: a single event's sync or region reconcile (an ECS ``Running`` event, a
 ``Stopped``/``Deleted`` or ENI IP event, an ESS scale-out activity, a ``/instances``

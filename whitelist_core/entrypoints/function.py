@@ -17,7 +17,7 @@ from typing import Any
 
 from whitelist_core.config import config_path
 from whitelist_core.entrypoints.app import Invocation
-from whitelist_core.entrypoints.coalesced import coalescing_for
+from whitelist_core.entrypoints.coalesced import COALESCER, coalescing_for
 from whitelist_core.entrypoints.telling import tell, tell_failure
 from whitelist_core.entrypoints.wiring import cloud_clients
 from whitelist_core.logs import (
@@ -41,9 +41,11 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     reuse a thread for the next request: each invocation runs in a context of its own,
     empty, so the fields bound to its log lines (request id, trigger, event id) are its
     own and nothing bound elsewhere in the thread leaks in or out. Concurrent single
-    events may share a run (``WHITELIST_COALESCE_MS``, ``coalesced``).
+    events may share a run (``WHITELIST_COALESCE_MS``, ``coalesced``); the instance counts
+    as busy, and a single event gathers others, only while it serves another invocation.
     """
-    return contextvars.Context().run(handle, event, context, CODE_ROOT, None, coalesce=True)
+    with COALESCER.serving():
+        return contextvars.Context().run(handle, event, context, CODE_ROOT, None, coalesce=True)
 
 
 def handle(

@@ -8,6 +8,10 @@ opener carries out every item of the round as one run, through the batch merge
 (``batch.merge``: one lookup per 100 ids, one read per instance, at most one write per
 group and mode), and each participant gets back its own item's result.
 
+- The opener gathers only while the instance is serving another invocation
+  (``serving``): a lone event, the usual case, runs at once instead of waiting a window
+  nobody will join. In a storm the first request runs alone, the ones arriving during its
+  run find the instance busy and gather (group commit's leader and followers).
 - A round runs under the shortest deadline among its participants: the caller's ``run``
   is given it, and builds the cloud adapters with it.
 - Every participant learns the whole round's results, so when one of them failed in a way
@@ -27,7 +31,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -91,6 +96,19 @@ class Coalescer(Generic[Item, Result]):
         self._sleep = sleep
         self._lock = threading.Lock()
         self._open: dict[Hashable, _Round[Item, Result]] = {}
+        self._serving = 0
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Counts one invocation the instance is serving, of any kind, for as long as the
+        ``with`` lasts: while there are two or more, an opener gathers for its window."""
+        with self._lock:
+            self._serving += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._serving -= 1
 
     def submit(
         self,
@@ -103,12 +121,15 @@ class Coalescer(Generic[Item, Result]):
         label: str = "",
     ) -> Joined[Result]:
         """Carry out ``item`` in the round open under ``key`` (opening one if none is
-        gathering): returns once the round has run, with this item's result."""
+        gathering): returns once the round has run, with this item's result. An opener
+        waits ``window`` seconds for others only while another invocation is being served
+        (``serving``); alone, it runs at once."""
         with self._lock:
             round_ = self._open.get(key)
             opener = round_ is None
             if round_ is None:
                 round_ = self._open[key] = _Round()
+                window = window if self._serving > 1 else 0.0
             index = round_.join(item, deadline, label)
             if len(round_.items) >= ROUND_LIMIT:
                 self._close(key, round_)
@@ -131,8 +152,8 @@ class Coalescer(Generic[Item, Result]):
     def _lead(
         self, key: Hashable, round_: _Round[Item, Result], window: float, run: Run[Item, Result]
     ) -> None:
-        # Gather, but never past the shortest deadline of those already here.
-        self._sleep(max(0.0, min(window, min(round_.deadlines) - self._clock())))
+        if window > 0:  # Gather, but never past the shortest deadline of those here.
+            self._sleep(max(0.0, min(window, min(round_.deadlines) - self._clock())))
         with self._lock:
             self._close(key, round_)
         try:
