@@ -9,7 +9,6 @@ fixed set that differs only by case says so. ``name_targets`` labels every probl
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -101,7 +100,11 @@ def _meant(key: str, known: Sequence[str]) -> str | None:
     """The known key ``key`` probably meant: the same but for case, '_' and '-', or close."""
     folded = {k.replace("_", "").lower(): k for k in known}
     same = folded.get(key.replace("_", "").replace("-", "").lower())
-    close = [same] if same else difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    if same:
+        return same
+    import difflib  # deferred: only a configuration with a problem needs it
+
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
     return close[0] if close else None
 
 

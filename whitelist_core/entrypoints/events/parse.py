@@ -22,6 +22,9 @@ data.regionId, else None):
   push), is recognised here and parsed in a module of its own
 - ``events.queue``: MNS queue records (the batched path), unwrapped to the event they carry
 - other sources and shapes -> ``Ignore`` or ``BadEvent``
+
+A cold start parses one kind of event: the modules of the rarer kinds (``ess``, ``fc``)
+are imported when the first event of theirs arrives.
 """
 
 from __future__ import annotations
@@ -32,8 +35,6 @@ from dataclasses import dataclass, replace
 
 from whitelist_core.entrypoints.events.ecs import from_cloudmonitor, from_ecs
 from whitelist_core.entrypoints.events.envelope import CloudEvent
-from whitelist_core.entrypoints.events.ess import from_ess
-from whitelist_core.entrypoints.events.fc import from_http, from_timer
 from whitelist_core.entrypoints.events.queue import is_queue_record, unwrap
 from whitelist_core.entrypoints.wire import check_depth, loads, show, validate
 from whitelist_core.errors import BadEvent
@@ -141,8 +142,12 @@ def _parse_one(value: object) -> Intent:
     if "specversion" in value or ("source" in value and "type" in value):
         return _from_cloud_event(value)
     if "triggerName" in value or "triggerTime" in value:
+        from whitelist_core.entrypoints.events.fc import from_timer  # deferred, as above
+
         return from_timer(value)
     if "rawPath" in value or "requestContext" in value:
+        from whitelist_core.entrypoints.events.fc import from_http  # deferred, as above
+
         return from_http(value)
     if "product" in value and "name" in value:
         return from_cloudmonitor(value)
@@ -159,6 +164,8 @@ def _from_cloud_event(value: object) -> Intent:
     if event.source == "acs.ecs":
         intent = from_ecs(event, event_id)
     elif event.source == "acs.ess":
+        from whitelist_core.entrypoints.events.ess import from_ess  # deferred, as above
+
         intent = from_ess(event, event_id)
     else:
         return Ignore(f"source {show(event.source)} is not handled", "eventbridge", event_id)
