@@ -143,6 +143,18 @@ def test_the_instance_is_busy_only_while_another_invocation_is_served() -> None:
     assert waited == [0.1]
 
 
+def test_an_invocation_that_raised_is_no_longer_counted_as_served() -> None:
+    waited: list[float] = []
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0, sleep=waited.append)
+
+    with pytest.raises(RuntimeError), coalescer.serving():
+        raise RuntimeError("the other invocation failed")
+    with coalescer.serving():  # alone again: runs at once
+        coalescer.submit(KEY, "a", deadline=9.0, window=0.1, run=Recorder())
+
+    assert waited == []
+
+
 def test_a_submission_after_the_run_started_opens_a_new_round() -> None:
     coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0, sleep=lambda _s: None)
     run = Recorder()
