@@ -256,8 +256,10 @@ def test_missing_credentials_error_names_no_value(environ: dict[str, str]) -> No
 
 class Sessions:
     """Every assumed role's secret and token localcloud issued, and every signature made
-    with them; on the next request after a session is issued (the function holds it
-    then), a library logs that session's secret and token."""
+    with them; on the first request made with a session just issued (the function holds it
+    then: not merely the next request of any thread, which may come from another region's
+    or account's thread before the function has read the answer), a library logs that
+    session's secret and token."""
 
     def __init__(self) -> None:
         self.secrets: set[str] = set()
@@ -268,8 +270,9 @@ class Sessions:
         answer = cloud._callback
 
         def callback(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-            if self._fresh is not None:
-                self._library_logs(*self._fresh)
+            fresh, token = self._fresh, prepared.headers.get("x-acs-security-token")
+            if fresh is not None and token == fresh[1]:
+                self._library_logs(*fresh)
                 self._fresh = None
             status, headers, body = answer(prepared)
             found = _AUTH_SIGNATURE.search(str(prepared.headers.get("Authorization", "")))
