@@ -28,8 +28,10 @@ from whitelist_testkit import (
     eventbridge_state_change,
     fc_context,
     http_event,
+    timer_event,
 )
 
+from localcloud import events as cloud_events
 from localcloud.builders import make_instance
 from whitelist_core.entrypoints.coalesced import COALESCER
 from whitelist_core.errors import IncompleteRun, TransientCloudError
@@ -202,10 +204,18 @@ def test_timer_and_lifecycle_invocations_keep_their_own_run(
     storm: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WHITELIST_COALESCE_MS", "3000")
-    from whitelist_testkit import timer_event
+    monkeypatch.setenv("WHITELIST_ENDPOINT", storm.base_url)  # ESS too: the hooks' answers
+    hooks = [
+        cloud_events.ess_lifecycle_hook([i], hook_id=f"ash-storm-{n}", token=f"tok-storm-{n}")
+        for n, (i, _) in enumerate(HOSTS[:2])
+    ]
 
-    results = concurrently(invoke, [timer_event(), timer_event()])
+    results = concurrently(invoke, [timer_event(), timer_event(), *hooks])
 
     assert {r["status"] for r in results} <= {"applied", "noop"}
-    # Two reconciles, each with its own listing of the region (one page).
-    assert storm.calls()["counts"]["DescribeInstances"] == 2
+    # Two reconciles, each with its own listing of the region (one page), and two hooks,
+    # each with its own lookup of its instance: four runs, none shared.
+    assert storm.calls()["counts"]["DescribeInstances"] == 4
+    assert [r["lifecycle"]["result"] for r in results[2:]] == ["CONTINUE", "CONTINUE"]
+    answered = storm.state()["ess"]["lifecycle_actions"]
+    assert sorted(a["LifecycleActionToken"] for a in answered) == ["tok-storm-0", "tok-storm-1"]
