@@ -153,6 +153,10 @@ def test_webhook_instances_calls_join_events_in_one_run(
     assert [r["statusCode"] for r in results[:2]] == [200, 200]
     assert all(r["status"] == "applied" for r in results[2:])
     assert storm.calls()["counts"]["ModifySecurityIps"] == 2
+    state = storm.state()  # the webhook calls' hosts were written too, not only the events'
+    ips = {ip for _, ip in HOSTS}
+    assert ips <= (entries_of(state, R_ORDERS, "ecs_orders") or set())
+    assert ips <= (entries_of(state, R_SESSIONS, "ecs_web") or set())
 
 
 def test_a_retryable_failure_of_the_shared_run_fails_every_participant(
