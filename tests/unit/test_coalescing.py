@@ -196,8 +196,20 @@ def test_a_failed_run_fails_every_participant(error: Exception) -> None:
         assert "merged into failed" in other.message
 
 
-def test_a_participant_keeps_the_failed_action_and_code() -> None:
-    error = PermanentCloudError("DescribeInstances", "Forbidden.RAM", "denied")
+@pytest.mark.parametrize(
+    ("error", "kept"),
+    [
+        # a retryable failure: the participant fails with its action and code
+        (TransientCloudError("ModifySecurityIps", "LockTimeout", "busy"),
+         ("ModifySecurityIps", "LockTimeout")),
+        # any other: still retryable for the participant, named by the error's kind
+        (PermanentCloudError("DescribeInstances", "Forbidden.RAM", "denied"),
+         ("CoalescedRun", "PermanentCloudError")),
+    ],
+)  # fmt: skip
+def test_a_participant_keeps_the_failed_action_and_code(
+    error: Exception, kept: tuple[str, str]
+) -> None:
     coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
     coalescer._sleep = gathering_until(coalescer, 2)
 
@@ -205,7 +217,7 @@ def test_a_participant_keeps_the_failed_action_and_code() -> None:
 
     other = next(o for o in outcomes if o is not error)
     assert isinstance(other, TransientCloudError)
-    assert (other.action, other.code) == ("CoalescedRun", "PermanentCloudError")
+    assert (other.action, other.code) == kept
 
 
 def test_a_participant_whose_deadline_passes_fails_instead_of_waiting() -> None:
