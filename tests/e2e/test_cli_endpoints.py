@@ -53,6 +53,7 @@ def test_a_refused_endpoint_is_named_and_tried_once(command: list[str]) -> None:
     assert "will be retried" not in said
     assert "Traceback" not in said
     calls = attempts(result.stderr)
+    assert calls, "no cloud call logged: nothing shows the call was tried"
     assert [c["attempt"] for c in calls] == [1] * len(calls)  # no second attempt of any call
     assert all(c["outcome"] != "retry" for c in calls)
 
