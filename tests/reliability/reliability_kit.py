@@ -65,6 +65,16 @@ def host(instance_id: str, ip: str, *, selected: bool = True, **keys: Any) -> di
     return make_instance(instance_id, ip, tags={"app": "orders" if selected else "other"}, **keys)
 
 
+def classic_host(instance_id: str, inner_ip: str) -> dict[str, Any]:
+    """A selected classic-network instance: no VPC, its address is the inner IP."""
+    item = host(instance_id, inner_ip)
+    item.update(InstanceNetworkType="classic", InnerIpAddress={"IpAddress": [inner_ip]})
+    item["VpcAttributes"] = {"VpcId": "", "VSwitchId": "", "NatIpAddress": "",
+                             "PrivateIpAddress": {"IpAddress": []}}  # fmt: skip
+    item["NetworkInterfaces"] = {"NetworkInterface": []}
+    return item
+
+
 def foreign_groups() -> list[dict[str, Any]]:
     """Groups the function must never write: default, DMS and a hidden service group."""
     return [

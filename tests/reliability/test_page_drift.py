@@ -28,6 +28,7 @@ from reliability_kit import (
     H3_IP,
     STATIC,
     action_of,
+    classic_host,
     config,
     encode,
     entries,
@@ -154,15 +155,6 @@ HIDDEN = "i-bp1hidden0000001"
 TAKEN = "10.0.1.99"
 
 
-def classic(instance_id: str, inner_ip: str) -> dict[str, Any]:
-    item = host(instance_id, inner_ip)
-    item.update(InstanceNetworkType="classic", InnerIpAddress={"IpAddress": [inner_ip]})
-    item["VpcAttributes"] = {"VpcId": "", "VSwitchId": "", "NatIpAddress": "",
-                             "PrivateIpAddress": {"IpAddress": []}}  # fmt: skip
-    item["NetworkInterfaces"] = {"NetworkInterface": []}
-    return item
-
-
 def hiding(cloud: LocalCloud, answer: Callable[..., Answer], prepared: Any) -> Answer:
     """The listing without ``HIDDEN``, its pages still adding up to their TotalCount."""
     reply = answer(prepared)
@@ -177,7 +169,7 @@ VARIANTS = {
     # name: (target overrides, the hidden live host holding TAKEN)
     "vpc-primary": ({}, host(HIDDEN, TAKEN)),
     "secondary-ip": ({"secondary_ips": True}, host(HIDDEN, "10.0.1.60", secondary_ips=[TAKEN])),
-    "classic-network": ({"selector": {"tags": {"app": "orders"}}}, classic(HIDDEN, TAKEN)),
+    "classic-network": ({"selector": {"tags": {"app": "orders"}}}, classic_host(HIDDEN, TAKEN)),
 }
 
 

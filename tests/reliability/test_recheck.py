@@ -28,6 +28,7 @@ from reliability_kit import (
     STALE_IP,
     STATIC,
     action_of,
+    classic_host,
     config,
     encode,
     entries,
@@ -44,16 +45,6 @@ from localcloud.mock import LocalCloud
 NEW = "i-bp1takeover00001"
 NEW_PRIMARY = "10.0.1.60"
 CLASSIC, CLASSIC_IP = "i-bp1classic00001", "10.116.0.5"
-
-
-def classic_host(instance_id: str, inner_ip: str) -> dict[str, Any]:
-    """A selected classic-network instance: no VPC, its address is the inner IP."""
-    item = host(instance_id, inner_ip)
-    item.update(InstanceNetworkType="classic", InnerIpAddress={"IpAddress": [inner_ip]})
-    item["VpcAttributes"] = {"VpcId": "", "VSwitchId": "", "NatIpAddress": "",
-                             "PrivateIpAddress": {"IpAddress": []}}  # fmt: skip
-    item["NetworkInterfaces"] = {"NetworkInterface": []}
-    return item
 
 
 TAGS_ONLY = {"tags": {"app": "orders"}}  # no VPC: a classic host can be selected
