@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whitelist_core.core.audit import AuditRules, Subject, audit_instance
+from whitelist_core.core.audit import SERVICE_GROUPS, AuditRules, Subject, audit_instance
 from whitelist_core.ports import Group
 
 ADDRESSES = st.builds(
@@ -61,5 +61,18 @@ def test_every_entry_is_judged_or_counted_as_left_out(
     found = {(f.group, f.entry) for f in report.findings}
     left_out = sum(count for _, count in report.excluded)
     assert len(found) + left_out <= sum(len(g.entries) for g in groups)
+    service = [  # a target may own a hidden group: that one is judged
+        g
+        for g in groups
+        if (g.attribute == "hidden" or g.name in SERVICE_GROUPS) and g.name not in owned
+    ]
+    judged = {(g.name, e) for g in groups if g not in service for e in g.entries}
+    placeholders = {(name, e) for name, e in judged if e == "127.0.0.1"}
+    assert found <= judged - placeholders  # findings only on entries held and not left out
+    assert dict(report.excluded) == {  # and each entry left out is counted, once, by why
+        "service_group": sum(len(g.entries) for g in service),
+        "placeholder": len(placeholders),
+        "accepted": 0,
+    }
     assert all(f.entry != "127.0.0.1" for f in report.findings)
     assert all(f.group != "ali_dms_group" for f in report.findings)
