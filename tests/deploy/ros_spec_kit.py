@@ -18,7 +18,8 @@ class renders with what the template wrote. A problem is reported, never raised,
 Intrinsic functions (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ...) stand for values ROS
 resolves at deploy time: they pass as tokens, which the validators accept unchecked.
 ``Fn::If`` is resolved instead, branch by branch, and ``Ref: ALIYUN::NoValue`` removes
-its property or list item. ``Fn::GetAtt`` is checked too: the resource it names must exist
+its property or list item. ``Fn::FindInMap`` with literal keys is looked up in the
+template's ``Mappings`` (static data), so the validators see the value itself. ``Fn::GetAtt`` is checked too: the resource it names must exist
 and its class must have that attribute.
 
 jsii runs one Node.js process per Python process: :func:`load_cdk` starts it, with the
@@ -73,6 +74,7 @@ RESOURCE_KEYS = {"Type", "Properties", "Condition", "DependsOn", "DeletionPolicy
 MAX_BRANCH_CONDITIONS = 8
 NO_VALUE = {"Ref": "ALIYUN::NoValue"}
 _DROP = object()
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,33 @@ def branch_conditions(node: Any) -> set[str]:
     return found
 
 
+def resolve_maps(node: Any, mappings: Mapping[str, Any]) -> Any:
+    """``node`` with every ``Fn::FindInMap`` of literal keys that ``mappings`` holds
+    replaced by its value (others are left for the reference check to name)."""
+    if isinstance(node, list):
+        return [resolve_maps(item, mappings) for item in node]
+    if not isinstance(node, dict):
+        return node
+    found = _mapped(node, mappings)
+    if found is not _MISSING:
+        return found
+    return {key: resolve_maps(value, mappings) for key, value in node.items()}
+
+
+def _mapped(node: Mapping[str, Any], mappings: Mapping[str, Any]) -> Any:
+    """The value a ``Fn::FindInMap`` node finds, or ``_MISSING`` when it is not one or finds
+    nothing."""
+    keys = node.get("Fn::FindInMap") if set(node) == {"Fn::FindInMap"} else None
+    if not (isinstance(keys, list) and len(keys) == 3 and all(isinstance(k, str) for k in keys)):
+        return _MISSING
+    level: Any = mappings
+    for key in keys:
+        if not isinstance(level, Mapping) or key not in level:
+            return _MISSING
+        level = level[key]
+    return level
+
+
 def resolve_branch(node: Any, truth: Mapping[str, bool]) -> Any:
     """``node`` with every ``Fn::If`` replaced by its chosen branch and every
     ``Ref: ALIYUN::NoValue`` removed (as a property or list item)."""
@@ -230,7 +259,9 @@ def check_template(path: Path) -> Report:
         for name, kind, path_, rule in _reference_problems(template)
     ]
     checked: list[tuple[str, str, str]] = []
+    mappings: Mapping[str, Any] = template.get("Mappings") or {}
     for name, resource in resources.items():
+        resource = resolve_maps(resource, mappings)
         kind = str(resource.get("Type"))
         for key in sorted(set(resource) - RESOURCE_KEYS):
             problems.append(Problem(path.name, name, kind, "", key, "not a resource attribute"))
@@ -331,6 +362,7 @@ def _reference_problems(template: Mapping[str, Any]) -> Iterator[tuple[str, str,
     resources: Mapping[str, Any] = template.get("Resources") or {}
     known = set(template.get("Parameters") or {}) | set(resources)
     conditions = set(template.get("Conditions") or {})
+    mappings: Mapping[str, Any] = template.get("Mappings") or {}
     for section in ("Resources", "Outputs", "Conditions"):
         for node in _walk(template.get(section) or {}):
             if not isinstance(node, dict) or len(node) != 1:
@@ -345,6 +377,8 @@ def _reference_problems(template: Mapping[str, Any]) -> Iterator[tuple[str, str,
                 yield section, "", "Condition", f"condition {arg} is not defined"
             elif key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
                 yield from _attribute_problems(resources, section, str(arg[0]), str(arg[1]))
+            elif key == "Fn::FindInMap" and _mapped(node, mappings) is _MISSING:
+                yield section, "", "Fn::FindInMap", f"{arg} is not in Mappings"
 
 
 def _attribute_problems(

@@ -155,6 +155,25 @@ def test_the_ros_validators_ranges_are_enforced(tmp_path: Path) -> None:
     assert "InstanceConcurrency: ROS validator: 500 is larger than" in found
 
 
+def test_a_value_looked_up_in_the_mappings_is_validated_as_written_there(
+    tmp_path: Path,
+) -> None:
+    template = _template()
+    template["Mappings"]["Sizes"] = {"Function": {"Memory": 64}}
+    function = template["Resources"]["Function"]["Properties"]
+    function["MemorySize"] = {"Fn::FindInMap": ["Sizes", "Function", "Memory"]}
+    found = _check_copy(tmp_path, template)
+    assert "Function (ALIYUN::FC3::Function): MemorySize: ROS validator: 64 is less than" in found
+
+
+def test_a_lookup_of_a_key_the_mappings_lack_fails(tmp_path: Path) -> None:
+    template = _template()
+    alert = template["Resources"]["HeldBackAlert"]["Properties"]["Detail"]
+    alert["Description"] = {"Fn::FindInMap": ["AlertMessages", "NoSuchAlert", "Message"]}
+    found = _check_copy(tmp_path, template)
+    assert "['AlertMessages', 'NoSuchAlert', 'Message'] is not in Mappings" in found
+
+
 def test_a_misspelt_property_is_named_with_its_spelling(tmp_path: Path) -> None:
     template = _template()
     logstore = template["Resources"]["LogStore"]["Properties"]

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from ros_spec_kit import check_template, load_cdk, resolve_branch
+from ros_spec_kit import check_template, load_cdk, resolve_branch, resolve_maps
 
 ROOT = Path(__file__).resolve().parents[2]
 CONDITION = "HasAlertActionPolicy"
@@ -53,9 +54,11 @@ def _truth(template: dict[str, Any], policy_id: str) -> dict[str, bool]:
 
 
 def _configurations(template: dict[str, Any], policy_id: str) -> dict[str, dict[str, Any]]:
-    truth = _truth(template, policy_id)
+    truth, mappings = _truth(template, policy_id), template["Mappings"]
     return {
-        name: resolve_branch(alert["Properties"], truth)["Detail"]["Configuration"]
+        name: resolve_branch(resolve_maps(alert["Properties"], mappings), truth)["Detail"][
+            "Configuration"
+        ]
         for name, alert in _alerts(template).items()
     }
 
@@ -111,6 +114,8 @@ def test_with_the_policy_id_each_message_is_the_same_as_on_the_direct_route() ->
         center, *_ = before[name]["NotificationList"]
         assert center["Type"] == "MessageCenter", name
         assert annotations["desc"] == center["Content"], name
+        assert isinstance(center["Content"], str), name  # looked up: the text itself
+        assert "${" in center["Content"], name
         display = _alerts(template)[name]["Properties"]["Detail"]["DisplayName"]
         assert annotations["title"] == display, name
         assert annotations["title"].startswith("whitelist"), name  # the robot's keyword
@@ -213,3 +218,15 @@ def test_ros_cdk_sls_has_no_resource_for_webhook_integrations_or_action_policies
 def test_the_direct_channels_say_they_yield_to_the_action_policy(name: str) -> None:
     description = _template()["Parameters"][name]["Description"]
     assert "Unused when AlertActionPolicyId is given" in description
+
+
+def test_each_message_names_only_columns_its_alert_query_selects() -> None:
+    template = _template()
+    messages = template["Mappings"]["AlertMessages"]
+    assert set(messages) == set(_alerts(template))  # one message per alert, in one place
+    for name, alert in _alerts(template).items():
+        (query,) = alert["Properties"]["Detail"]["Configuration"]["QueryList"]
+        columns = set(re.findall(r"\bas (\w+)", query["Query"]))
+        named = set(re.findall(r"\$\{(\w+)\}", messages[name]["Message"]))
+        assert named, name
+        assert named <= columns, (name, named - columns)
