@@ -35,6 +35,7 @@ from ros_spec_kit import (
     find_templates,
     resource_class,
 )
+from template_kit import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = find_templates(ROOT)
@@ -49,12 +50,6 @@ def _explain(report: Report) -> str:
         f"{line}   (in {len(found)} branch(es), e.g. {found[0] or 'unconditional'})"
         for line, found in lines.items()
     )
-
-
-def _template() -> dict[str, Any]:
-    loaded = yaml.safe_load((ROOT / "template.yml").read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def _check_copy(tmp_path: Path, template: dict[str, Any]) -> str:
@@ -91,7 +86,7 @@ def test_template_passes_the_ros_specification(path: Path) -> None:
 
 
 def test_every_branch_of_a_conditional_resource_is_checked() -> None:
-    role = _template()["Resources"]["FunctionRole"]
+    role = load_template()["Resources"]["FunctionRole"]
     seen = list(branches(role))
     # Redis, RDS, PolarDB, MongoDB and member roles' statements each present or absent: 32.
     assert len(seen) == 32
@@ -109,7 +104,7 @@ def test_every_branch_of_a_conditional_resource_is_checked() -> None:
 
 
 def test_a_bare_string_resource_in_a_policy_statement_fails(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     statements = template["Resources"]["FunctionRole"]["Properties"]["Policies"][0]
     for statement in statements["PolicyDocument"]["Statement"]:
         if "ecs:DescribeInstances" in statement.get("Action", []):
@@ -127,7 +122,7 @@ def _target(template: dict[str, Any]) -> dict[str, Any]:
 def test_an_event_rule_target_without_its_id_fails(tmp_path: Path) -> None:
     # The issue read the CDK's field name `identity` as the template's: ROS's own name is
     # `Id` (the generated rendering writes 'Id', and so do the ROS docs); `Identity` fails.
-    template = _template()
+    template = load_template()
     target = _target(template)
     target["Identity"] = target.pop("Id")
     found = _check_copy(tmp_path, template)
@@ -137,7 +132,7 @@ def test_an_event_rule_target_without_its_id_fails(tmp_path: Path) -> None:
 
 
 def test_a_param_list_entry_without_a_value_fails(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     body = next(p for p in _target(template)["ParamList"] if p["ResourceKey"] == "Body")
     del body["Value"]
     found = _check_copy(tmp_path, template)
@@ -146,7 +141,7 @@ def test_a_param_list_entry_without_a_value_fails(tmp_path: Path) -> None:
 
 
 def test_the_ros_validators_ranges_are_enforced(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     function = template["Resources"]["Function"]["Properties"]
     function["MemorySize"] = 64
     function["InstanceConcurrency"] = 500
@@ -158,7 +153,7 @@ def test_the_ros_validators_ranges_are_enforced(tmp_path: Path) -> None:
 def test_a_value_looked_up_in_the_mappings_is_validated_as_written_there(
     tmp_path: Path,
 ) -> None:
-    template = _template()
+    template = load_template()
     template["Mappings"]["Sizes"] = {"Function": {"Memory": 64}}
     function = template["Resources"]["Function"]["Properties"]
     function["MemorySize"] = {"Fn::FindInMap": ["Sizes", "Function", "Memory"]}
@@ -167,7 +162,7 @@ def test_a_value_looked_up_in_the_mappings_is_validated_as_written_there(
 
 
 def test_a_lookup_of_a_key_the_mappings_lack_fails(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     alert = template["Resources"]["HeldBackAlert"]["Properties"]["Detail"]
     alert["Description"] = {"Fn::FindInMap": ["AlertMessages", "NoSuchAlert", "Message"]}
     found = _check_copy(tmp_path, template)
@@ -175,7 +170,7 @@ def test_a_lookup_of_a_key_the_mappings_lack_fails(tmp_path: Path) -> None:
 
 
 def test_a_misspelt_property_is_named_with_its_spelling(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     logstore = template["Resources"]["LogStore"]["Properties"]
     logstore["Ttl"] = logstore.pop("TTL")
     found = _check_copy(tmp_path, template)
@@ -183,14 +178,14 @@ def test_a_misspelt_property_is_named_with_its_spelling(tmp_path: Path) -> None:
 
 
 def test_an_attribute_the_resource_does_not_have_fails(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     template["Outputs"]["WebhookUrl"]["Value"] = {"Fn::GetAtt": ["HttpTrigger", "PublicUrl"]}
     found = _check_copy(tmp_path, template)
     assert "ALIYUN::FC3::Trigger has no attribute PublicUrl" in found
 
 
 def test_a_conditional_statement_is_checked_in_its_branch(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     statements = template["Resources"]["FunctionRole"]["Properties"]["Policies"][0]
     rds = next(
         s for s in statements["PolicyDocument"]["Statement"] if s.get("Fn::If", [""])[0] == "HasRds"
@@ -203,7 +198,7 @@ def test_a_conditional_statement_is_checked_in_its_branch(tmp_path: Path) -> Non
 
 
 def test_an_unmapped_resource_type_fails_loudly(tmp_path: Path) -> None:
-    template = copy.deepcopy(_template())
+    template = copy.deepcopy(load_template())
     template["Resources"]["Bus"] = {"Type": "ALIYUN::EventBridge::EventBus", "Properties": {}}
     found = _check_copy(tmp_path, template)
     assert "Bus (ALIYUN::EventBridge::EventBus): Type: no ROS CDK class is mapped" in found

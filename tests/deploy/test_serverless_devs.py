@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from serverless_kit import fc3_props, find_project_files, load_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,13 +27,6 @@ FC3_REQUIRED = {"region", "functionName", "runtime", "code", "handler"}
 FC3_TRIGGER_TYPES = {"timer", "http", "eventbridge", "mns_topic", "log", "oss", "cdn_events", "tablestore"}  # fmt: skip
 VARIANTS = {"s.yaml": "DirectTrigger", "s-batched.yaml": "QueuedTrigger"}
 """Project file -> the template condition of its event trigger."""
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    loaded = yaml.safe_load((ROOT / "template.yml").read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def _defaults(template: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:

@@ -7,9 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-import yaml
-
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yml"
 ALLOWED_ACTIONS = {
@@ -29,13 +26,6 @@ ALLOWED_ACTIONS = {
     # Several accounts: only the member roles' ARNs the stack is given (MemberRoleArns).
     "sts:AssumeRole",
 }
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    loaded = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))  # no ROS short-form tags
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def _resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

@@ -24,18 +24,13 @@ from typing import Any
 import pytest
 import yaml
 from ros_spec_kit import check_template, load_cdk, resolve_branch, resolve_maps
+from template_kit import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 CONDITION = "HasAlertActionPolicy"
 PARAMETER = "AlertActionPolicyId"
 ROUTE_2 = {"SeverityConfigurations", "Threshold", "GroupConfiguration", "PolicyConfiguration", "Annotations"}  # fmt: skip
 ROUTE_1 = {"NotificationList", "Condition", "NotifyThreshold", "Throttling"}
-
-
-def _template() -> dict[str, Any]:
-    loaded = yaml.safe_load((ROOT / "template.yml").read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def _alerts(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -68,7 +63,7 @@ def _route_1(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_the_parameter_is_optional_and_empty_by_default() -> None:
-    template = _template()
+    template = load_template()
     parameter = template["Parameters"][PARAMETER]
     assert (parameter["Type"], parameter["Default"]) == ("String", "")
     assert "NoEcho" not in parameter  # an id, not a credential: the key stays in SLS
@@ -76,7 +71,7 @@ def test_the_parameter_is_optional_and_empty_by_default() -> None:
 
 
 def test_with_the_policy_id_every_alert_notifies_through_that_action_policy() -> None:
-    template = _template()
+    template = load_template()
     given = _configurations(template, "whitelist-robot")
     before = _route_1(template)
     assert len(given) == 6
@@ -107,7 +102,7 @@ def test_with_the_policy_id_every_alert_notifies_through_that_action_policy() ->
 
 
 def test_with_the_policy_id_each_message_is_the_same_as_on_the_direct_route() -> None:
-    template = _template()
+    template = load_template()
     before = _route_1(template)
     for name, configuration in _configurations(template, "whitelist-robot").items():
         annotations = {a["Key"]: a["Value"] for a in configuration["Annotations"]}
@@ -122,7 +117,7 @@ def test_with_the_policy_id_each_message_is_the_same_as_on_the_direct_route() ->
 
 
 def test_without_it_no_alert_carries_a_policy_and_the_direct_route_is_unchanged() -> None:
-    template = _template()
+    template = load_template()
     for name, configuration in _route_1(template).items():
         assert configuration["Version"] == "1.0", name
         assert not ROUTE_2 & set(configuration), name
@@ -139,7 +134,7 @@ def test_without_it_no_alert_carries_a_policy_and_the_direct_route_is_unchanged(
 def test_every_branch_of_every_alert_passes_the_ros_specification() -> None:
     report = check_template(ROOT / "template.yml")
     assert report.problems == []
-    for name in _alerts(_template()):
+    for name in _alerts(load_template()):
         labels = [label for resource, _, label in report.checked if resource == name]
         assert any(f"{CONDITION}=true" in label for label in labels), name
         assert any(f"{CONDITION}=false" in label for label in labels), name
@@ -157,7 +152,7 @@ def _configuration(template: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_the_policy_branch_is_really_checked(tmp_path: Path) -> None:
-    template = _template()
+    template = load_template()
     policy = _configuration(template, "FailureAlert")["PolicyConfiguration"]["Fn::If"][1]
     policy["ActionPolicyID"] = policy.pop("ActionPolicyId")
     found = _check_copy(tmp_path, template)
@@ -171,7 +166,7 @@ def test_the_policy_branch_is_really_checked(tmp_path: Path) -> None:
 
 def test_a_signing_key_in_a_dingtalk_notification_entry_is_refused(tmp_path: Path) -> None:
     # The spec check does not ignore unknown keys: it names them, with the known ones.
-    template = copy.deepcopy(_template())
+    template = copy.deepcopy(load_template())
     entries = _configuration(template, "HeldBackAlert")["NotificationList"]["Fn::If"][2]
     dingtalk = entries[1]["Fn::If"][1]
     assert dingtalk["Type"] == "DingTalk"
@@ -216,12 +211,12 @@ def test_ros_cdk_sls_has_no_resource_for_webhook_integrations_or_action_policies
 
 @pytest.mark.parametrize("name", ["AlertDingTalkWebhook", "AlertEmails"])
 def test_the_direct_channels_say_they_yield_to_the_action_policy(name: str) -> None:
-    description = _template()["Parameters"][name]["Description"]
+    description = load_template()["Parameters"][name]["Description"]
     assert "Unused when AlertActionPolicyId is given" in description
 
 
 def test_each_message_names_only_columns_its_alert_query_selects() -> None:
-    template = _template()
+    template = load_template()
     messages = template["Mappings"]["AlertMessages"]
     assert set(messages) == set(_alerts(template))  # one message per alert, in one place
     for name, alert in _alerts(template).items():

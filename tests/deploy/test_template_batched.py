@@ -5,23 +5,11 @@ window, instead of the direct trigger. RAM gains nothing: the function never cal
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import pytest
-import yaml
-
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yml"
 ASYNC_PAYLOAD_LIMIT = 128 * 1024
 RECORD_BYTES = 1100
 """A queued ECS event as the trigger hands it over: ~600 B event, Base64 (x4/3), envelope."""
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    loaded = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def resource(template: dict[str, Any], name: str) -> dict[str, Any]:

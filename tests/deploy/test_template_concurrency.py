@@ -7,24 +7,12 @@ the stack deploys the function
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import pytest
-import yaml
 
 from whitelist_core.aliyun.transport.rpc import POOL_SIZE
 from whitelist_core.entrypoints.coalesced import DEFAULT_COALESCE_MS
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yml"
 FC_MAX_INSTANCE_CONCURRENCY = 200
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    loaded = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def function(template: dict[str, Any]) -> dict[str, Any]:

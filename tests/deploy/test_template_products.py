@@ -4,15 +4,12 @@ stack is given, and nothing for a product it is given none of."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from whitelist_core.products import spec_of
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yml"
 PSEUDO = {"ALIYUN::Region": "cn-hangzhou", "ALIYUN::AccountId": "1234567890"}
 NO_VALUE = object()
 PARAMETERS = {
@@ -20,13 +17,6 @@ PARAMETERS = {
     "polardb": "PolarDbClusterIds",
     "mongodb": "MongoDbInstanceIds",
 }
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    loaded = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def _condition(name: str, params: dict[str, Any], template: dict[str, Any]) -> bool:
