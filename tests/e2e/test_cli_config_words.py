@@ -40,15 +40,15 @@ def problems(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [line.removeprefix("  - ") for line in result.stderr.splitlines()[1:]]
 
 
-@pytest.mark.parametrize(
-    ("instance_id", "product", "title"),
-    [
-        ("rm-bp1demoorders", "rds", "ApsaraDB RDS"),
-        ("pgm-bp1demoorders", "rds", "ApsaraDB RDS"),
-        ("pc-bp1demoorders", "polardb", "PolarDB"),
-        ("dds-bp1demoorders", "mongodb", "ApsaraDB for MongoDB"),
-    ],
-)
+OTHER_IDS = [  # instance id, its product, the product's title
+    ("rm-bp1demoorders", "rds", "ApsaraDB RDS"),
+    ("pgm-bp1demoorders", "rds", "ApsaraDB RDS"),
+    ("pc-bp1demoorders", "polardb", "PolarDB"),
+    ("dds-bp1demoorders", "mongodb", "ApsaraDB for MongoDB"),
+]
+
+
+@pytest.mark.parametrize(("instance_id", "product", "title"), OTHER_IDS)
 def test_a_redis_target_with_another_products_id_says_product_is_missing(
     tmp_path: Path, instance_id: str, product: str, title: str
 ) -> None:
@@ -65,10 +65,13 @@ def test_an_ecs_instance_id_is_not_a_database(tmp_path: Path) -> None:
     assert "selector" in problem
 
 
-def test_the_same_ids_with_their_product_are_valid(tmp_path: Path) -> None:
-    for product, instance_id in (("rds", "rm-bp1demoorders"), ("mongodb", "dds-bp1demoorders")):
-        result = check_config(tmp_path, config(product=product, instance_id=instance_id))
-        assert result.returncode == 0, result.stderr
+@pytest.mark.parametrize(("instance_id", "product"), [(i, p) for i, p, _ in OTHER_IDS])
+def test_the_same_ids_with_their_product_are_valid(
+    tmp_path: Path, instance_id: str, product: str
+) -> None:
+    group = "ecsorders" if product == "polardb" else "ecs_orders"  # PolarDB: no '_'
+    result = check_config(tmp_path, config(product=product, instance_id=instance_id, group=group))
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize(
