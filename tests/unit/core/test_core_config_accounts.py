@@ -132,7 +132,8 @@ def test_an_account_body_is_strict(body: dict[str, Any], path: str) -> None:
 
 def test_an_account_name_has_a_form() -> None:
     (problem,) = problems_of(config(target(), **{"Prod Account": {"role_arn": PROD}}))
-    assert problem.path.startswith("accounts.Prod Account")
+    assert problem.path == "accounts.Prod Account.[key]"  # the name, not its body
+    assert problem.rule == "'Prod Account' is not valid: it has the wrong form"
 
 
 def test_a_selector_with_only_an_account_still_needs_a_matching_field() -> None:
