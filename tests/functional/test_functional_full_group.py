@@ -29,7 +29,7 @@ def test_a_full_group_is_replaced_without_a_refused_write(
     # One run: 999 beside the last old entry, then that entry leaves for the last one.
     assert (len(first["added"]), len(first["removed"])) == (1000, 1000)
     assert len(entries_of(cloud.state(), R_ORDERS, "ecs_orders") or ()) == 1000
-    invoke(timer_event())  # converged: the rerun changes nothing
+    assert invoke(timer_event())["status"] == "noop"  # converged: the rerun changes nothing
 
     refused = [c for c in cloud.calls()["calls"] if c["action"] == "ModifySecurityIps"
                and c["code"] is not None]  # fmt: skip
