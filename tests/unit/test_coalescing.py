@@ -31,9 +31,11 @@ def _wait_for(condition: Callable[[], bool]) -> None:
         event.wait(0.001)
 
 
-def gathering_until(coalescer: Coalescer[str, str], count: int) -> Callable[[float], None]:
-    """A window that ends once ``count`` items are in the open round."""
-    return lambda _seconds: _wait_for(lambda: coalescer.gathering(KEY) >= count)
+def coalescer_gathering(count: int) -> Coalescer[str, str]:
+    """A coalescer whose window ends once ``count`` items are in the open round."""
+    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
+    coalescer._sleep = lambda _seconds: _wait_for(lambda: coalescer.gathering(KEY) >= count)
+    return coalescer
 
 
 @contextmanager
@@ -77,8 +79,7 @@ def submit_all(
 
 
 def test_concurrent_submissions_share_one_run_and_each_gets_its_own_result() -> None:
-    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
-    coalescer._sleep = gathering_until(coalescer, 5)
+    coalescer = coalescer_gathering(5)
     run = Recorder()
 
     outcomes = submit_all(coalescer, run, 5)
@@ -97,8 +98,7 @@ def test_concurrent_submissions_share_one_run_and_each_gets_its_own_result() -> 
 
 
 def test_the_run_gets_the_shortest_deadline_of_its_participants() -> None:
-    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
-    coalescer._sleep = gathering_until(coalescer, 3)
+    coalescer = coalescer_gathering(3)
     run = Recorder()
 
     submit_all(coalescer, run, 3, deadlines=[50.0, 20.0, 90.0])
@@ -181,8 +181,7 @@ def test_different_keys_never_share_a_run() -> None:
     [TransientCloudError("ModifySecurityIps", "LockTimeout", "busy"), RuntimeError("a bug")],
 )
 def test_a_failed_run_fails_every_participant(error: Exception) -> None:
-    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
-    coalescer._sleep = gathering_until(coalescer, 4)
+    coalescer = coalescer_gathering(4)
 
     outcomes = submit_all(coalescer, Recorder(error), 4)
 
@@ -210,8 +209,7 @@ def test_a_failed_run_fails_every_participant(error: Exception) -> None:
 def test_a_participant_keeps_the_failed_action_and_code(
     error: Exception, kept: tuple[str, str]
 ) -> None:
-    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
-    coalescer._sleep = gathering_until(coalescer, 2)
+    coalescer = coalescer_gathering(2)
 
     outcomes = submit_all(coalescer, Recorder(error), 2)
 
@@ -222,8 +220,7 @@ def test_a_participant_keeps_the_failed_action_and_code(
 
 def test_a_participant_whose_deadline_passes_fails_instead_of_waiting() -> None:
     release = threading.Event()
-    coalescer: Coalescer[str, str] = Coalescer(clock=lambda: 0.0)
-    coalescer._sleep = gathering_until(coalescer, 2)
+    coalescer = coalescer_gathering(2)
 
     def slow(items: Sequence[str], deadline: float, labels: Sequence[str]) -> list[str]:
         release.wait(30)
