@@ -40,15 +40,16 @@ HOSTS = [(f"i-bp1storm{n:08d}", f"10.0.1.{100 + n}") for n in range(6)]
 """New hosts, each selected by two targets: orders-cache (tag) and sessions-cache (name)."""
 
 
+def storm_instances() -> list[dict[str, Any]]:
+    return [
+        make_instance(i, ip, tags={"app": "orders"}, name=f"orders-web-storm{n}")
+        for n, (i, ip) in enumerate(HOSTS)
+    ]
+
+
 @pytest.fixture
 def storm(configured: Any) -> Any:
-    configured.put_instances(
-        REGION,
-        [
-            make_instance(i, ip, tags={"app": "orders"}, name=f"orders-web-storm{n}")
-            for n, (i, ip) in enumerate(HOSTS)
-        ],
-    )
+    configured.put_instances(REGION, storm_instances())
     configured.reset_calls()
     return configured
 
@@ -77,13 +78,7 @@ def alone(invoke: Any, cloud: Any, events: Sequence[Any]) -> list[Any]:
     answers = []
     for n, event in enumerate(events):
         cloud.reset()
-        cloud.put_instances(
-            REGION,
-            [
-                make_instance(i, ip, tags={"app": "orders"}, name=f"orders-web-storm{k}")
-                for k, (i, ip) in enumerate(HOSTS)
-            ],
-        )
+        cloud.put_instances(REGION, storm_instances())
         answers.append(invoke(event, fc_context(f"alone-{n}")))
     return answers
 
