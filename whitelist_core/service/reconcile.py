@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
-from whitelist_core.accounts import OWN
 from whitelist_core.config import Config, Target
 from whitelist_core.core.planner import Held, Owner, TargetPlan, plan_additions, plan_target
 from whitelist_core.core.policy import police
@@ -70,29 +69,6 @@ class Reconciler:
         results: list[TargetResult] = []
         for (account, region), members in _by_place(self.config, targets).items():
             results.extend(self._reconcile_region(account, region, members, dry_run)[0])
-        return RunResult(tuple(results), dry_run)
-
-    def sync_instances(
-        self, region: str, instance_ids: Sequence[str], *, dry_run: bool, account: str = OWN
-    ) -> RunResult:
-        """Add the IPs of these instances of ``account`` to every target of ``region``
-        they match whose hosts are listed there."""
-        targets = [
-            t
-            for t in self.config.targets
-            if (self.config.hosts_account_of(t), self.config.region_of(t)) == (account, region)
-        ]
-        if not targets or not instance_ids:
-            return RunResult((), dry_run)
-        try:
-            found = self.reads.inventory(account).get_instances(region, list(instance_ids))
-        except CloudError as exc:
-            return RunResult(tuple(_failed(t, region, exc) for t in targets), dry_run)
-        results = []
-        for target in targets:
-            sources = instance_sources(target, found)
-            if sources:
-                results.append(self._run(target, dry_run, partial(plan_additions, desired=sources)))
         return RunResult(tuple(results), dry_run)
 
     def run_unit(self, unit: Unit) -> UnitResult:
