@@ -52,7 +52,6 @@ class _Round(Generic[Item, Result]):
     items: list[Item] = field(default_factory=list)
     deadlines: list[float] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
-    closed: bool = False
     done: threading.Event = field(default_factory=threading.Event)
     results: Sequence[Result] = ()
     error: BaseException | None = None
@@ -168,7 +167,6 @@ class Coalescer(Generic[Item, Result]):
 
     def _close(self, key: Hashable, round_: _Round[Item, Result]) -> None:
         """No one joins ``round_`` any more (the caller holds the lock)."""
-        round_.closed = True
         if self._open.get(key) is round_:
             del self._open[key]
 
