@@ -9,7 +9,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whitelist_core.accounts import Account
 from whitelist_core.config import Config, load_config
@@ -20,6 +20,9 @@ from whitelist_core.ports import (
     LifecycleHooks,
     WhitelistStore,
 )
+
+if TYPE_CHECKING:
+    from whitelist_core.aliyun.transport.credentials import Credentials
 
 ClientsFactory = Callable[[float], tuple[InstanceInventory, WhitelistStore]]
 """Builds the two ports for one invocation, given its deadline (``time.monotonic``)."""
@@ -36,11 +39,8 @@ def cloud_clients(
 
     def build(deadline: float) -> tuple[InstanceInventory, WhitelistStore]:
         from whitelist_core.aliyun.factory import make_clients
-        from whitelist_core.aliyun.transport.credentials import load_credentials
 
-        credentials = load_credentials(context, environ)
-        register_secret(credentials.access_key_secret)
-        register_secret(credentials.security_token)
+        credentials = _signing_credentials(context, environ)
         return make_clients(
             credentials, deadline=deadline, environ=environ, interactive=interactive
         )
@@ -54,11 +54,8 @@ def cloud_catalog(environ: Mapping[str, str]) -> Callable[[float], DatabaseCatal
 
     def build(deadline: float) -> DatabaseCatalog:
         from whitelist_core.aliyun.factory import make_catalog
-        from whitelist_core.aliyun.transport.credentials import load_credentials
 
-        credentials = load_credentials(None, environ)
-        register_secret(credentials.access_key_secret)
-        register_secret(credentials.security_token)
+        credentials = _signing_credentials(None, environ)
         return make_catalog(credentials, deadline=deadline, environ=environ)
 
     return build
@@ -69,9 +66,9 @@ def cloud_hooks(context: Any, environ: Mapping[str, str]) -> HooksFactory:
 
     def build(deadline: float) -> LifecycleHooks:
         from whitelist_core.aliyun.factory import make_hooks
-        from whitelist_core.aliyun.transport.credentials import load_credentials
 
-        return make_hooks(load_credentials(context, environ), deadline=deadline, environ=environ)
+        credentials = _signing_credentials(context, environ)
+        return make_hooks(credentials, deadline=deadline, environ=environ)
 
     return build
 
@@ -91,15 +88,23 @@ def cloud_accounts(context: Any, environ: Mapping[str, str]) -> AccountsFactory:
         deadline: float, account: Account, region: str
     ) -> tuple[InstanceInventory, WhitelistStore, LifecycleHooks]:
         from whitelist_core.aliyun.factory import make_member
-        from whitelist_core.aliyun.transport.credentials import load_credentials
 
-        credentials = load_credentials(context, environ)
-        register_secret(credentials.access_key_secret)
-        register_secret(credentials.security_token)
+        credentials = _signing_credentials(context, environ)
         role = (account.role_arn, account.external_id)
         return make_member(credentials, role, region=region, deadline=deadline, environ=environ)
 
     return build
+
+
+def _signing_credentials(context: Any, environ: Mapping[str, str]) -> Credentials:
+    """The credentials the adapters sign with (FC context, else ``environ``), their secret
+    and token registered first so that no log line can show them."""
+    from whitelist_core.aliyun.transport.credentials import load_credentials
+
+    credentials = load_credentials(context, environ)
+    register_secret(credentials.access_key_secret)
+    register_secret(credentials.security_token)
+    return credentials
 
 
 def credential_identity(context: Any, environ: Mapping[str, str]) -> str | None:
