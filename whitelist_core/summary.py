@@ -9,7 +9,7 @@ read from the value and never from a rendered form.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +36,11 @@ class Counts:
     added: int = 0
     removed: int = 0
 
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            self.targets + other.targets, self.added + other.added, self.removed + other.removed
-        )
+    @classmethod
+    def of_results(cls, results: Sequence[TargetResult]) -> Counts:
+        """The counts of these target results."""
+        added = sum(len(r.plan.add) for r in results)
+        return cls(len(results), added, sum(len(r.plan.remove) for r in results))
 
     def as_fields(self) -> dict[str, int]:
         """The summary line's fields: ``targets``, ``added``, ``removed``."""
@@ -123,9 +124,7 @@ class Summary:
 
     def counts(self) -> Counts:
         """Targets reported, entries added and removed (what was applied or planned)."""
-        results = self.target_results()
-        added = sum(len(r.plan.add) for r in results)
-        return Counts(len(results), added, sum(len(r.plan.remove) for r in results))
+        return Counts.of_results(self.target_results())
 
     def findings(self) -> AuditReport:
         """The audit of every instance the run read, each finding once."""
@@ -196,9 +195,7 @@ class BatchSummary:
 
     def counts(self) -> Counts:
         """Targets reported and entries added and removed, each target result once."""
-        results = self.target_results()
-        added = sum(len(r.plan.add) for r in results)
-        return Counts(len(results), added, sum(len(r.plan.remove) for r in results))
+        return Counts.of_results(self.target_results())
 
     def attention(self) -> Attention:
         """The items' alert figures together (a target several items report counted once)."""
