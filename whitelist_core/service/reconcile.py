@@ -127,15 +127,16 @@ class Reconciler:
         self, account: str, region: str, targets: Sequence[Target], dry_run: bool
     ) -> tuple[list[TargetResult], InstanceIndex]:
         """Targets whose hosts are listed in ``account`` and ``region``, converged."""
+        query = _shared_query(targets)
         try:
-            listing = self.reads.listing(account, region, _shared_query(targets))
+            listing = self.reads.listing(account, region, query)
             inventory = self.reads.inventory(account)
         except CloudError as exc:  # the region's failure, recorded for each of its targets
             return [_failed(t, region, exc) for t in targets], InstanceIndex([])
         drafts = [self._draft(t, region, listing) for t in targets]
         drafts = recheck_removals(inventory, region, targets, drafts)
         redraft = partial(self._redraft, inventory, region=region, listing=listing)
-        whole = None if _shared_query(targets) else listing  # stale needs the whole region
+        whole = None if query else listing  # stale needs the whole region
         done = [
             self._finish(t, d, dry_run, partial(redraft, t), whole)
             for t, d in zip(targets, drafts, strict=True)
