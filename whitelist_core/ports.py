@@ -135,6 +135,16 @@ class WhitelistStores(WhitelistStore, Protocol):
         ...
 
 
+def store_of(stores: WhitelistStore, product: str, options: Mapping[str, str]) -> WhitelistStore:
+    """The store of ``product`` (``WhitelistStores.for_target``); a plain single store,
+    which has no ``for_target``, serves every product itself."""
+    pick = getattr(stores, "for_target", None)
+    if pick is None:
+        return stores
+    store: WhitelistStore = pick(product, options)
+    return store
+
+
 class LifecycleHooks(Protocol):
     """Answers ESS lifecycle hooks (``CompleteLifecycleAction``)."""
 

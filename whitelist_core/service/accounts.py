@@ -23,6 +23,7 @@ from whitelist_core.ports import (
     InstanceInventory,
     InstanceQuery,
     WhitelistStore,
+    store_of,
 )
 
 Ports = tuple[InstanceInventory, WhitelistStore]
@@ -63,11 +64,7 @@ class Reads:
     def store(self, target: Target) -> WhitelistStore:
         """The store of the target's product, in the target's account."""
         base = self.ports(self.config.account_of(target))[1]
-        pick = getattr(base, "for_target", None)
-        if pick is None:  # a plain single store serves every product
-            return base
-        store: WhitelistStore = pick(target.product, target.store_options)
-        return store
+        return store_of(base, target.product, target.store_options)
 
     def listing(self, account: str, region: str, query: InstanceQuery | None) -> InstanceIndex:
         """Every instance of ``account`` in ``region`` matching ``query``, listed once."""

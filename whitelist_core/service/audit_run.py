@@ -17,7 +17,7 @@ from whitelist_core.config import Config
 from whitelist_core.core.findings import AuditReport, combine_reports
 from whitelist_core.core.selection import InstanceIndex
 from whitelist_core.errors import CloudError
-from whitelist_core.ports import DatabaseCatalog, InstanceInventory, WhitelistStore
+from whitelist_core.ports import DatabaseCatalog, InstanceInventory, WhitelistStore, store_of
 from whitelist_core.service.auditing import audit_groups
 
 Database = tuple[str, str, str]
@@ -79,7 +79,7 @@ def audit_databases(
                 listings[region] = None
                 failures.append(f"listing ECS instances in {region} failed ({exc}): no stale check")
         try:
-            groups = _store(stores, product).read_groups(region, instance_id)
+            groups = store_of(stores, product, {}).read_groups(region, instance_id)
         except CloudError as exc:
             failures.append(
                 f"reading the groups of {instance_id} ({product}, {region}) failed: {exc}"
@@ -89,10 +89,3 @@ def audit_databases(
         reports.append(audit_groups(config, product, region, instance_id, groups, listing,
                                     complete=listing is not None))  # fmt: skip
     return AuditRun(tuple(unique), combine_reports(reports), tuple(failures))
-
-
-def _store(stores: WhitelistStore, product: str) -> WhitelistStore:
-    """The product's store (``WhitelistStores.for_target``), or the one store given."""
-    pick = getattr(stores, "for_target", None)
-    store: WhitelistStore = pick(product, {}) if pick is not None else stores
-    return store
