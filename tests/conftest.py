@@ -277,9 +277,12 @@ def seed() -> dict[str, Any]:
 
 @pytest.fixture
 def cloud(seed: dict[str, Any], function_env: pytest.MonkeyPatch) -> Iterator[LocalCloud]:
-    """localcloud mounted in-process on ``responses``, with the function's env pointed at it."""
+    """localcloud mounted in-process on ``responses``, with the function's env pointed at it:
+    every product (RDS, PolarDB, MongoDB, ESS, STS) through ``WHITELIST_ENDPOINT``, ECS and
+    R-KVStore through their own variables too."""
     with LocalCloud.mocked(seed, base_url="http://localcloud.test") as fake:
         point_env_at(function_env, fake.base_url)
+        function_env.setenv("WHITELIST_ENDPOINT", fake.base_url)
         yield fake
 
 

@@ -203,7 +203,6 @@ def test_timer_and_lifecycle_invocations_keep_their_own_run(
     storm: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WHITELIST_COALESCE_MS", "3000")
-    monkeypatch.setenv("WHITELIST_ENDPOINT", storm.base_url)  # ESS too: the hooks' answers
     hooks = [
         cloud_events.ess_lifecycle_hook([i], hook_id=f"ash-storm-{n}", token=f"tok-storm-{n}")
         for n, (i, _) in enumerate(HOSTS[:2])

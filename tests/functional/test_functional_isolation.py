@@ -182,12 +182,10 @@ def test_over_the_webhook_the_503_carries_every_targets_result(
 
 
 def test_a_lifecycle_hook_left_unanswered_still_logs_every_targets_result(
-    configured: Any, invoke: Any, no_backoff: None, function_env: pytest.MonkeyPatch,
-    capfd: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+    configured: Any, invoke: Any, no_backoff: None, capfd: pytest.CaptureFixture[str]
+) -> None:
     from localcloud.events import ess_lifecycle_hook
 
-    function_env.setenv("WHITELIST_ENDPOINT", configured.base_url)
     configured.set_instance_status(R_ORDERS, "Changing")
     capfd.readouterr()
 

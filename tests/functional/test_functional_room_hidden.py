@@ -48,10 +48,8 @@ def _groups(state: dict[str, Any], product: str, instance_id: str) -> dict[str, 
 
 @pytest.mark.parametrize(("product", "instance_id"), [("rds", RDS), ("polardb", POLARDB)])
 def test_a_hidden_service_group_takes_its_share_of_the_instance_wide_cap(
-    cloud: LocalCloud, write_config: WriteConfig, function_env: pytest.MonkeyPatch,
-    invoke: Invoke, product: str, instance_id: str,
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Invoke, product: str, instance_id: str,
 ) -> None:  # fmt: skip
-    function_env.setenv(f"WHITELIST_{product.upper()}_ENDPOINT", cloud.base_url)
     owned = FIELDS[product][4]
     target = {"name": "orders-db", "product": product, "instance_id": instance_id,
               "group": owned, "selector": SELECT}  # fmt: skip

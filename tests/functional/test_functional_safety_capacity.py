@@ -71,9 +71,8 @@ def _blocked(item: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("fleet_size", [1, 5])
 def test_safety_a_fleet_replaced_on_a_full_rds_instance_converges(
-    cloud: LocalCloud, write_config: WriteConfig, invoke: Any,
-    function_env: pytest.MonkeyPatch, fleet_size: int,
-) -> None:  # fmt: skip
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any, fleet_size: int
+) -> None:
     old, new = hosts("old", 1, fleet_size), hosts("new", 2, fleet_size)
     foreign = [f"10.200.{n // 250}.{n % 250 + 1}" for n in range(1000 - fleet_size)]
     seed = make_seed([make_instance(i, ip, tags=TAGS) for i, ip in new], [])
@@ -82,7 +81,6 @@ def test_safety_a_fleet_replaced_on_a_full_rds_instance_converges(
         make_db_group("rds", "ecs_orders", [ip for _, ip in old]),
     ])]}  # fmt: skip
     cloud.reset(seed)
-    function_env.setenv("WHITELIST_RDS_ENDPOINT", cloud.base_url)
     target = {"name": "orders-rds", "product": "rds", "instance_id": RDS,
               "group": "ecs_orders", "selector": SELECT}  # fmt: skip
     write_config({"version": 1, "region": REGION, "targets": [target]})  # default limits
@@ -155,7 +153,7 @@ def test_safety_entries_the_function_cannot_parse_still_take_room(
 
 
 def test_safety_entries_other_rds_groups_hold_unparsed_count_against_the_instance(
-    cloud: LocalCloud, write_config: WriteConfig, invoke: Any, function_env: pytest.MonkeyPatch
+    cloud: LocalCloud, write_config: WriteConfig, invoke: Any
 ) -> None:
     (old,), (new,) = hosts("old", 1, 1), hosts("new", 2, 1)
     foreign = [f"10.200.{n // 250}.{n % 250 + 1}" for n in range(1000 - 1 - len(LEGACY))]
@@ -165,7 +163,6 @@ def test_safety_entries_other_rds_groups_hold_unparsed_count_against_the_instanc
         make_db_group("rds", "ecs_orders", [old[1]]),
     ])]}  # fmt: skip
     cloud.reset(seed)
-    function_env.setenv("WHITELIST_RDS_ENDPOINT", cloud.base_url)
     target = {"name": "orders-rds", "product": "rds", "instance_id": RDS,
               "group": "ecs_orders", "selector": SELECT}  # fmt: skip
     write_config({"version": 1, "region": REGION, "targets": [target]})

@@ -203,10 +203,7 @@ def test_an_unanswered_hook_is_counted_the_hook_alert_matches(run: Any, function
     assert matches(alert_queries()["HookAlert"], line)
 
 
-def test_an_unanswered_hook_after_a_failed_write_is_on_the_error_line(
-    run: Any, cloud: Any, function_env: Any
-) -> None:
-    function_env.setenv("WHITELIST_ENDPOINT", cloud.base_url)
+def test_an_unanswered_hook_after_a_failed_write_is_on_the_error_line(run: Any, cloud: Any) -> None:
     cloud.add_fault(action="ModifySecurityIps", status=400, code="InvalidParameter", count=99)
     raised, lines = run(_hook([WEB2]))
     assert isinstance(raised, TransientCloudError)
