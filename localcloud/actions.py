@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from localcloud.context import CallContext
 from localcloud.ecs import interfaces
 from localcloud.ecs import responses as ecs
+from localcloud.ecs.models import EcsModel
 from localcloud.errors import InvalidApiNotFound, MissingParameter
 from localcloud.ess import responses as ess
+from localcloud.ess.models import EssModel
+from localcloud.inventory import Listed, Listing, list_instances
 from localcloud.kvstore import responses as kvstore
+from localcloud.kvstore.models import KvstoreModel
 from localcloud.mongodb import responses as mongodb
 from localcloud.polardb import responses as polardb
 from localcloud.rds import responses as rds
@@ -21,7 +25,7 @@ from localcloud.whitelist.models import WhitelistModel
 from localcloud.wire import HttpRequest, Params
 
 Runner = Callable[[CloudState, Params, CallContext], dict[str, Any]]
-WhitelistRunner = Callable[[WhitelistModel, Params, CallContext], dict[str, Any]]
+M = TypeVar("M")
 PRODUCTS = {ecs.VERSION: ecs.PRODUCT, kvstore.VERSION: kvstore.PRODUCT}
 PRODUCTS |= {rds.VERSION: rds.PRODUCT, polardb.VERSION: polardb.PRODUCT}
 PRODUCTS |= {mongodb.VERSION: mongodb.PRODUCT, ess.VERSION: ess.PRODUCT}
@@ -41,77 +45,84 @@ def _mine(state: CloudState, ctx: CallContext) -> AccountState:
     return state.account(ctx.caller.account if ctx.caller else None)
 
 
-def _describe_instances(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
-    return ecs.describe_instances(_mine(state, ctx).ecs, params, ctx)
+def _in(
+    model: Callable[[AccountState], M], run: Callable[[M, Params, CallContext], dict[str, Any]]
+) -> Runner:
+    """A runner that calls ``run`` on ``model`` of the caller's account."""
+    return lambda state, params, ctx: run(model(_mine(state, ctx)), params, ctx)
 
 
-def _describe_network_interfaces(
-    state: CloudState, params: Params, ctx: CallContext
-) -> dict[str, Any]:
-    return interfaces.describe_network_interfaces(_mine(state, ctx).ecs, params, ctx)
+def _listed(model: Callable[[AccountState], Listed], spec: Listing) -> Runner:
+    """A product's list API: ``spec``'s page of ``model``'s instances in the caller's account."""
+
+    def run(found: Listed, params: Params, ctx: CallContext) -> dict[str, Any]:
+        ctx.pause()
+        return list_instances(spec, found.listing(), params)
+
+    return _in(model, run)
 
 
-def _describe_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
-    return kvstore.describe_security_ips(_mine(state, ctx).kvstore, params, ctx)
+def _ecs(account: AccountState) -> EcsModel:
+    return account.ecs
 
 
-def _modify_security_ips(state: CloudState, params: Params, ctx: CallContext) -> dict[str, Any]:
-    return kvstore.modify_security_ips(_mine(state, ctx).kvstore, params, ctx)
+def _kvstore(account: AccountState) -> KvstoreModel:
+    return account.kvstore
 
 
-def _complete_lifecycle_action(
-    state: CloudState, params: Params, ctx: CallContext
-) -> dict[str, Any]:
-    return ess.complete_lifecycle_action(_mine(state, ctx).ess, params, ctx)
+def _ess(account: AccountState) -> EssModel:
+    return account.ess
 
 
-def _on(key: str, run: WhitelistRunner) -> Runner:
-    """A runner for the whitelist product stored under seed key ``key``."""
-    return lambda state, params, ctx: run(_mine(state, ctx).whitelists[key], params, ctx)
+def _whitelist(key: str) -> Callable[[AccountState], WhitelistModel]:
+    """The whitelist product stored under seed key ``key``."""
+    return lambda account: account.whitelists[key]
 
+
+_RDS, _POLARDB, _MONGODB = _whitelist("rds"), _whitelist("polardb"), _whitelist("mongodb")
 
 ACTIONS: dict[tuple[str, str], ActionSpec] = {
-    ("DescribeInstances", ecs.VERSION): ActionSpec(ecs.PRODUCT, _describe_instances),
+    ("DescribeInstances", ecs.VERSION): ActionSpec(ecs.PRODUCT, _in(_ecs, ecs.describe_instances)),
     ("DescribeNetworkInterfaces", ecs.VERSION): ActionSpec(
-        ecs.PRODUCT, _describe_network_interfaces
+        ecs.PRODUCT, _in(_ecs, interfaces.describe_network_interfaces)
     ),
-    ("DescribeSecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _describe_security_ips),
-    ("ModifySecurityIps", kvstore.VERSION): ActionSpec(kvstore.PRODUCT, _modify_security_ips),
+    ("DescribeSecurityIps", kvstore.VERSION): ActionSpec(
+        kvstore.PRODUCT, _in(_kvstore, kvstore.describe_security_ips)
+    ),
+    ("ModifySecurityIps", kvstore.VERSION): ActionSpec(
+        kvstore.PRODUCT, _in(_kvstore, kvstore.modify_security_ips)
+    ),
     # The neighbouring database products: same job, their own names (Dds shares Redis's).
     ("DescribeDBInstanceIPArrayList", rds.VERSION): ActionSpec(
-        rds.PRODUCT, _on("rds", rds.describe_db_instance_ip_array_list)
+        rds.PRODUCT, _in(_RDS, rds.describe_db_instance_ip_array_list)
     ),
-    ("ModifySecurityIps", rds.VERSION): ActionSpec(
-        rds.PRODUCT, _on("rds", rds.modify_security_ips)
-    ),
+    ("ModifySecurityIps", rds.VERSION): ActionSpec(rds.PRODUCT, _in(_RDS, rds.modify_security_ips)),
     ("DescribeDBClusterAccessWhitelist", polardb.VERSION): ActionSpec(
-        polardb.PRODUCT, _on("polardb", polardb.describe_db_cluster_access_whitelist)
+        polardb.PRODUCT, _in(_POLARDB, polardb.describe_db_cluster_access_whitelist)
     ),
     ("ModifyDBClusterAccessWhitelist", polardb.VERSION): ActionSpec(
-        polardb.PRODUCT, _on("polardb", polardb.modify_db_cluster_access_whitelist)
+        polardb.PRODUCT, _in(_POLARDB, polardb.modify_db_cluster_access_whitelist)
     ),
     ("DescribeSecurityIps", mongodb.VERSION): ActionSpec(
-        mongodb.PRODUCT, _on("mongodb", mongodb.describe_security_ips)
+        mongodb.PRODUCT, _in(_MONGODB, mongodb.describe_security_ips)
     ),
     ("ModifySecurityIps", mongodb.VERSION): ActionSpec(
-        mongodb.PRODUCT, _on("mongodb", mongodb.modify_security_ips)
+        mongodb.PRODUCT, _in(_MONGODB, mongodb.modify_security_ips)
     ),
-    ("CompleteLifecycleAction", ess.VERSION): ActionSpec(ess.PRODUCT, _complete_lifecycle_action),
-    # The products' list APIs (an account-wide audit finds every database with them).
+    ("CompleteLifecycleAction", ess.VERSION): ActionSpec(
+        ess.PRODUCT, _in(_ess, ess.complete_lifecycle_action)
+    ),
+    # The products' list APIs (an account-wide audit finds every database with them): one
+    # mechanism, each product's names and paging in its LISTING.
     ("DescribeInstances", kvstore.VERSION): ActionSpec(
-        kvstore.PRODUCT,
-        lambda state, params, ctx: kvstore.describe_instances(
-            _mine(state, ctx).kvstore, params, ctx
-        ),
+        kvstore.PRODUCT, _listed(_kvstore, kvstore.LISTING)
     ),
-    ("DescribeDBInstances", rds.VERSION): ActionSpec(
-        rds.PRODUCT, _on("rds", rds.describe_db_instances)
-    ),
+    ("DescribeDBInstances", rds.VERSION): ActionSpec(rds.PRODUCT, _listed(_RDS, rds.LISTING)),
     ("DescribeDBClusters", polardb.VERSION): ActionSpec(
-        polardb.PRODUCT, _on("polardb", polardb.describe_db_clusters)
+        polardb.PRODUCT, _listed(_POLARDB, polardb.LISTING)
     ),
     ("DescribeDBInstances", mongodb.VERSION): ActionSpec(
-        mongodb.PRODUCT, _on("mongodb", mongodb.describe_db_instances)
+        mongodb.PRODUCT, _listed(_MONGODB, mongodb.LISTING)
     ),
     ("AssumeRole", sts.VERSION): ActionSpec(sts.PRODUCT, sts.assume_role),
     ("GetCallerIdentity", sts.VERSION): ActionSpec(sts.PRODUCT, sts.get_caller_identity),

@@ -14,7 +14,7 @@ import base64
 import binascii
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from localcloud.errors import InvalidParameter
 from localcloud.wire import Params
@@ -43,6 +43,14 @@ class Listing:
 
 
 Item = tuple[str, dict[str, Any]]  # (region, the instance's listed fields)
+
+
+class Listed(Protocol):
+    """A product model whose instances a list API pages through."""
+
+    def listing(self) -> list[Item]:
+        """(region, listed fields) for every instance, in any order."""
+        ...
 
 
 def list_instances(spec: Listing, stored: Iterable[Item], params: Params) -> dict[str, Any]:

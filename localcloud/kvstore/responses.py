@@ -6,7 +6,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import InvalidParameter
-from localcloud.inventory import Listing, list_instances
+from localcloud.inventory import Listing
 from localcloud.kvstore import entries as rules
 from localcloud.kvstore.models import MODES, KvstoreModel, Modification
 from localcloud.wire import Params
@@ -45,6 +45,7 @@ def parse_modification(params: Params) -> Modification:
     return Modification(instance_id, group, attribute, mode, entries)
 
 
+# DescribeInstances([RegionId], [InstanceIds], [InstanceStatus], PageNumber, PageSize)
 LISTING = Listing(
     items=("Instances", "KVStoreInstance"),
     id_field="InstanceId",
@@ -56,9 +57,3 @@ LISTING = Listing(
     size_key="PageSize",
     region_required=False,
 )
-
-
-def describe_instances(model: KvstoreModel, params: Params, ctx: CallContext) -> dict[str, Any]:
-    """DescribeInstances([RegionId], [InstanceIds], [InstanceStatus], PageNumber, PageSize)."""
-    ctx.pause()
-    return list_instances(LISTING, model.listing(), params)

@@ -10,7 +10,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import DryRunOperation
-from localcloud.inventory import Listing, list_instances
+from localcloud.inventory import Listing
 from localcloud.mongodb.models import RULES
 from localcloud.whitelist.models import WhitelistModel
 from localcloud.whitelist.responses import WriteNames, parse_change
@@ -61,6 +61,8 @@ def modify_security_ips(model: WhitelistModel, params: Params, ctx: CallContext)
     return {}
 
 
+# DescribeDBInstances(RegionId, [DBInstanceId], [DBInstanceStatus], [DBInstanceType],
+# PageNumber, PageSize)
 LISTING = Listing(
     items=("DBInstances", "DBInstance"),
     id_field="DBInstanceId",
@@ -73,12 +75,3 @@ LISTING = Listing(
     type_param="DBInstanceType",
     default_type="replicate",  # the request's documented default: sharded clusters need asking
 )
-
-
-def describe_db_instances(
-    model: WhitelistModel, params: Params, ctx: CallContext
-) -> dict[str, Any]:
-    """DescribeDBInstances(RegionId, [DBInstanceId], [DBInstanceStatus], [DBInstanceType],
-    PageNumber, PageSize)."""
-    ctx.pause()
-    return list_instances(LISTING, model.listing(), params)

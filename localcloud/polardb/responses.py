@@ -6,7 +6,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import InvalidParameter
-from localcloud.inventory import Listing, list_instances
+from localcloud.inventory import Listing
 from localcloud.polardb.models import RULES
 from localcloud.whitelist.models import WhitelistModel
 from localcloud.whitelist.responses import WriteNames, parse_change
@@ -51,6 +51,7 @@ def modify_db_cluster_access_whitelist(
     return {}
 
 
+# DescribeDBClusters(RegionId, [DBClusterIds], [DBClusterStatus], PageNumber, PageSize)
 LISTING = Listing(
     items=("Items", "DBCluster"),
     id_field="DBClusterId",
@@ -61,9 +62,3 @@ LISTING = Listing(
     total_key="TotalRecordCount",
     size_key="PageRecordCount",
 )
-
-
-def describe_db_clusters(model: WhitelistModel, params: Params, ctx: CallContext) -> dict[str, Any]:
-    """DescribeDBClusters(RegionId, [DBClusterIds], [DBClusterStatus], PageNumber, PageSize)."""
-    ctx.pause()
-    return list_instances(LISTING, model.listing(), params)

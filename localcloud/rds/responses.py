@@ -7,7 +7,7 @@ from typing import Any
 
 from localcloud.context import CallContext
 from localcloud.errors import InvalidParameter
-from localcloud.inventory import Listing, list_instances
+from localcloud.inventory import Listing
 from localcloud.rds.models import ENHANCED_MODE, NETWORK_TYPES, RULES
 from localcloud.whitelist.models import Change, WhitelistModel
 from localcloud.whitelist.responses import WriteNames, parse_change
@@ -71,6 +71,8 @@ def _network_checked(model: WhitelistModel, change: Change) -> Change:
     return change
 
 
+# DescribeDBInstances(RegionId, [DBInstanceId], [DBInstanceStatus], PageNumber, PageSize
+# or MaxResults, NextToken)
 LISTING = Listing(
     items=("Items", "DBInstance"),
     id_field="DBInstanceId",
@@ -82,12 +84,3 @@ LISTING = Listing(
     size_key="PageRecordCount",
     tokens=True,
 )
-
-
-def describe_db_instances(
-    model: WhitelistModel, params: Params, ctx: CallContext
-) -> dict[str, Any]:
-    """DescribeDBInstances(RegionId, [DBInstanceId], [DBInstanceStatus], PageNumber, PageSize
-    or MaxResults, NextToken)."""
-    ctx.pause()
-    return list_instances(LISTING, model.listing(), params)
