@@ -6,13 +6,19 @@ Not a test module; a unique name so it cannot clash with other folders' helpers.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import requests
+from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_r_kvstore20150101.client import Client as KvstoreClient
 from alibabacloud_sts20150401.client import Client as StsClient
+from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from alibabacloud_tea_openapi.models import Config
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
@@ -28,6 +34,7 @@ from localcloud.builders import (
     make_seed,
     trust_policy,
 )
+from localcloud.server import LocalCloudServer
 
 ID, SECRET = "localcloud-id", "localcloud-secret"
 
@@ -105,6 +112,27 @@ class Running:
 
     def admin(self, method: str, path: str, body: Any = None) -> requests.Response:
         return requests.request(method, f"{self.url}/_localcloud/{path}", json=body, timeout=10)
+
+
+@contextmanager
+def serving(backend: Backend) -> Iterator[Running]:
+    """``backend`` served from a thread on 127.0.0.1 (a free port) until the block ends."""
+    server = LocalCloudServer(backend, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = server.base_url
+        yield Running(url, url.removeprefix("http://"), server.backend)
+    finally:
+        server.stop()
+        thread.join(timeout=5)
+
+
+def failure(call: Callable[[], Any]) -> AlibabaCloudException:
+    """The error an SDK call must raise."""
+    with pytest.raises(AlibabaCloudException) as caught:
+        call()
+    return caught.value
 
 
 def config(endpoint: str, key: str = ID, secret: str = SECRET, token: str | None = None) -> Config:
@@ -185,6 +213,23 @@ def kvstore(endpoint: str, **kwargs: Any) -> KvstoreClient:
 
 def ecs(endpoint: str, **kwargs: Any) -> EcsClient:
     return EcsClient(config(endpoint, **kwargs))
+
+
+def session_client(endpoint: str, body: Any, product: Callable[..., Any] = ecs) -> Any:
+    """A ``product`` client signing with the temporary credentials of AssumeRole's ``body``."""
+    credentials = body.credentials
+    return product(
+        endpoint,
+        key=credentials.access_key_id,
+        secret=credentials.access_key_secret,
+        token=credentials.security_token,
+    )
+
+
+def listed_hosts(client: Any) -> list[str]:
+    """The ECS instance ids ``client`` lists in cn-hangzhou."""
+    request = ecs_models.DescribeInstancesRequest(region_id="cn-hangzhou")
+    return [i.instance_id for i in client.describe_instances(request).body.instances.instance]
 
 
 def legacy_call(

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import requests
-from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from localcloud_support import (
@@ -20,6 +19,8 @@ from localcloud_support import (
     SHARED,
     accounts_seed,
     ecs,
+    listed_hosts,
+    session_client,
     sts,
 )
 
@@ -41,18 +42,7 @@ def member_client(cloud: LocalCloud, duration: int = 900) -> Any:
         role_arn=MEMBER_ROLE, role_session_name="test", duration_seconds=duration
     )
     body = sts(ENDPOINT, key=FN_KEY, secret=FN_SECRET).assume_role(request).body
-    credentials = body.credentials
-    return ecs(
-        ENDPOINT,
-        key=credentials.access_key_id,
-        secret=credentials.access_key_secret,
-        token=credentials.security_token,
-    )
-
-
-def listing(client: Any) -> list[str]:
-    request = ecs_models.DescribeInstancesRequest(region_id="cn-hangzhou")
-    return [i.instance_id for i in client.describe_instances(request).body.instances.instance]
+    return session_client(ENDPOINT, body)
 
 
 def test_a_dump_reproduces_its_seed() -> None:
@@ -133,11 +123,11 @@ def test_admin_seeding_state_and_faults_per_account() -> None:
         client = member_client(cloud)
         cloud.add_fault(action="DescribeInstances", status=503, account=MEMBER, count=1)
         central = ecs(ENDPOINT)
-        assert listing(central) == ["i-bp1central00001"]  # the fault waits for the member
+        assert listed_hosts(central) == ["i-bp1central00001"]  # the fault waits for the member
         with pytest.raises(AlibabaCloudException) as refused:
-            listing(client)
+            listed_hosts(client)
         assert refused.value.code == "ServiceUnavailable"
-        assert listing(client) == ["i-bp1member000002"]
+        assert listed_hosts(client) == ["i-bp1member000002"]
         member_calls = cloud.calls(MEMBER)
         assert member_calls["counts"] == {"DescribeInstances": 2}
         assert [c["code"] for c in member_calls["calls"]] == ["ServiceUnavailable", None]
@@ -175,12 +165,12 @@ def test_admin_endpoints_over_http() -> None:
 def test_the_mock_expires_sessions_on_its_clock() -> None:
     with LocalCloud.mocked(accounts_seed(), base_url=BASE) as cloud:
         client = member_client(cloud, duration=900)
-        assert listing(client) == ["i-bp1member000001"]
+        assert listed_hosts(client) == ["i-bp1member000001"]
         cloud.advance_clock(900)
         with pytest.raises(AlibabaCloudException) as expired:
-            listing(client)
+            listed_hosts(client)
         assert expired.value.code == "InvalidSecurityToken.Expired"
-        assert listing(member_client(cloud)) == ["i-bp1member000001"]
+        assert listed_hosts(member_client(cloud)) == ["i-bp1member000001"]
         calls = cloud.calls()["calls"]
         # A call the gateway refused acted in no account.
         assert [(c["account"], c["code"]) for c in calls] == [

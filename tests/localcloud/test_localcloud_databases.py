@@ -17,8 +17,7 @@ from alibabacloud_polardb20170801.client import Client as PolardbClient
 from alibabacloud_r_kvstore20150101 import models as kv_models
 from alibabacloud_rds20140815 import models as rds_models
 from alibabacloud_rds20140815.client import Client as RdsClient
-from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
-from localcloud_support import DATABASES, Running, config, kvstore
+from localcloud_support import DATABASES, Running, config, failure, kvstore
 
 from localcloud.builders import make_db_group, make_db_instance
 
@@ -115,12 +114,6 @@ def groups(lc: Running, product: Product, instance_id: str = "") -> dict[str, st
                     for g in instance[product.groups_field]
                 }
     raise AssertionError(wanted)
-
-
-def failure(call: Callable[[], Any]) -> AlibabaCloudException:
-    with pytest.raises(AlibabaCloudException) as caught:
-        call()
-    return caught.value
 
 
 def _seed_groups(lc: Running, product: Product, *groups: dict[str, Any]) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,12 +13,10 @@ from alibabacloud_polardb20170801.client import Client as PolardbClient
 from alibabacloud_r_kvstore20150101 import models as kv_models
 from alibabacloud_rds20140815 import models as rds_models
 from alibabacloud_rds20140815.client import Client as RdsClient
-from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
-from localcloud_support import MEMBER, config, kvstore
+from localcloud_support import MEMBER, config, failure, kvstore, serving
 
 from localcloud.backend import Backend
 from localcloud.builders import make_db_instance, make_redis_instance
-from localcloud.server import LocalCloudServer
 
 REDIS = [f"r-bp1inv{n:011d}" for n in range(35)]
 RDS = [f"rm-bp1inv{n:010d}" for n in range(65)]
@@ -47,18 +44,8 @@ def seed() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    server = LocalCloudServer(Backend(seed()), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.base_url.removeprefix("http://")
-    server.stop()
-    thread.join(timeout=5)
-
-
-def failure(call: Callable[[], Any]) -> AlibabaCloudException:
-    with pytest.raises(AlibabaCloudException) as caught:
-        call()
-    return caught.value
+    with serving(Backend(seed())) as running:
+        yield running.endpoint
 
 
 def redis_page(endpoint: str, **fields: Any) -> dict[str, Any]:

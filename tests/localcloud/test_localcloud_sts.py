@@ -8,17 +8,14 @@ module runs), so an ``Expiration`` is an exact value; expiry is reached only by
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_r_kvstore20150101 import models as kv_models
 from alibabacloud_sts20150401 import models as sts_models
-from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.auth.credentials import StsTokenCredential
 from aliyunsdkcore.client import AcsClient
@@ -38,32 +35,30 @@ from localcloud_support import (
     Running,
     accounts_seed,
     ecs,
+    failure,
     kvstore,
+    listed_hosts,
+    serving,
+    session_client,
     sts,
 )
 
 from localcloud.backend import Backend
 from localcloud.clock import iso8601
-from localcloud.server import LocalCloudServer
 
 NOW = float(int(time.time()))
 
 
 @pytest.fixture(scope="module")
-def _server() -> Iterator[LocalCloudServer]:
-    server = LocalCloudServer(Backend(accounts_seed(), clock=lambda: NOW), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.stop()
-    thread.join(timeout=5)
+def _server() -> Iterator[Running]:
+    with serving(Backend(accounts_seed(), clock=lambda: NOW)) as running:
+        yield running
 
 
 @pytest.fixture
-def cloud(_server: LocalCloudServer) -> Running:
+def cloud(_server: Running) -> Running:
     _server.backend.reset()
-    url = _server.base_url
-    return Running(url, url.removeprefix("http://"), _server.backend)
+    return _server
 
 
 def assume(
@@ -78,27 +73,6 @@ def assume(
     request = sts_models.AssumeRoleRequest(role_arn=arn, **fields)
     client = sts(cloud.endpoint, key=key, secret=secret, token=token)
     return client.assume_role(request).body
-
-
-def failure(call: Callable[[], Any]) -> AlibabaCloudException:
-    with pytest.raises(AlibabaCloudException) as caught:
-        call()
-    return caught.value
-
-
-def as_session(cloud: Running, body: Any, product: Callable[..., Any] = ecs) -> Any:
-    credentials = body.credentials
-    return product(
-        cloud.endpoint,
-        key=credentials.access_key_id,
-        secret=credentials.access_key_secret,
-        token=credentials.security_token,
-    )
-
-
-def list_hosts(client: Any) -> list[str]:
-    request = ecs_models.DescribeInstancesRequest(region_id="cn-hangzhou")
-    return [i.instance_id for i in client.describe_instances(request).body.instances.instance]
 
 
 def test_assume_role_answers_the_sdk_models_shape(cloud: Running) -> None:
@@ -117,9 +91,9 @@ def test_assume_role_answers_the_sdk_models_shape(cloud: Running) -> None:
 
 def test_temporary_credentials_act_in_the_roles_account(cloud: Running) -> None:
     session = assume(cloud)
-    assert list_hosts(as_session(cloud, session)) == ["i-bp1member000001"]
-    assert list_hosts(ecs(cloud.endpoint, key=FN_KEY, secret=FN_SECRET)) == ["i-bp1central00001"]
-    redis = as_session(cloud, session, kvstore)
+    assert listed_hosts(session_client(cloud.endpoint, session)) == ["i-bp1member000001"]
+    assert listed_hosts(ecs(cloud.endpoint, key=FN_KEY, secret=FN_SECRET)) == ["i-bp1central00001"]
+    redis = session_client(cloud.endpoint, session, kvstore)
     redis.modify_security_ips(
         kv_models.ModifySecurityIpsRequest(
             instance_id=MEMBER_REDIS,
@@ -151,19 +125,19 @@ def test_temporary_credentials_act_in_the_roles_account(cloud: Running) -> None:
 
 def test_expired_on_localclouds_clock(cloud: Running) -> None:
     session = assume(cloud, duration_seconds=900)
-    client = as_session(cloud, session)
+    client = session_client(cloud.endpoint, session)
     answer = cloud.admin("POST", "clock", {"advance_seconds": 899}).json()
     assert answer == {"now": iso8601(NOW + 899), "advanced_seconds": 899}
-    assert list_hosts(client) == ["i-bp1member000001"]  # one second left
+    assert listed_hosts(client) == ["i-bp1member000001"]  # one second left
     cloud.admin("POST", "clock", {"advance_seconds": 1})
-    error = failure(lambda: list_hosts(client))
+    error = failure(lambda: listed_hosts(client))
     assert (error.code, error.status_code) == ("InvalidSecurityToken.Expired", 400)
     fresh = assume(cloud, duration_seconds=900)  # a new one is issued on the moved clock
     assert fresh.credentials.expiration == iso8601(NOW + 900 + 900)
-    assert list_hosts(as_session(cloud, fresh)) == ["i-bp1member000001"]
+    assert listed_hosts(session_client(cloud.endpoint, fresh)) == ["i-bp1member000001"]
     cloud.backend.reset()  # a reset forgets sessions and the clock's advance
     assert cloud.admin("GET", "clock").json()["advanced_seconds"] == 0
-    assert failure(lambda: list_hosts(client)).code == "InvalidAccessKeyId.NotFound"
+    assert failure(lambda: listed_hosts(client)).code == "InvalidAccessKeyId.NotFound"
 
 
 def test_the_security_token_is_verified(cloud: Running) -> None:
@@ -176,7 +150,7 @@ def test_the_security_token_is_verified(cloud: Running) -> None:
     ]
     for token, code in cases:
         client = ecs(cloud.endpoint, key=key, secret=secret, token=token)
-        assert failure(lambda c=client: list_hosts(c)).code == code  # type: ignore[misc]
+        assert failure(lambda c=client: listed_hosts(c)).code == code  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -267,7 +241,7 @@ def test_a_role_session_of_the_member_account_assumes_the_shared_role(cloud: Run
         credentials.access_key_secret,
         credentials.security_token,
     )
-    identity = as_session(cloud, shared, sts).get_caller_identity().body
+    identity = session_client(cloud.endpoint, shared, sts).get_caller_identity().body
     assert (identity.account_id, identity.identity_type) == (SHARED, "AssumedRoleUser")
     assert identity.arn == f"acs:ram::{SHARED}:assumed-role/shared-db/whitelist-sync"
     assert identity.principal_id == f"{identity.role_id}:whitelist-sync"
@@ -285,20 +259,12 @@ def test_get_caller_identity_of_a_user_and_of_the_functions_role(cloud: Running)
 def test_a_caller_denied_assume_role_gets_no_permission() -> None:
     seed = accounts_seed()
     seed["credentials"][0]["Denied"] = ["AssumeRole"]
-    server = LocalCloudServer(Backend(seed), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        endpoint = server.base_url.removeprefix("http://")
-        cloud = Running(server.base_url, endpoint, server.backend)
+    with serving(Backend(seed)) as cloud:
         error = failure(lambda: assume(cloud))
         assert (error.code, error.status_code) == ("NoPermission", 403)
         assert "authorized by RAM" in error.message
-        state = requests.get(f"{server.base_url}/_localcloud/state", timeout=10).json()
+        state = requests.get(f"{cloud.url}/_localcloud/state", timeout=10).json()
         assert state["credentials"][1]["Denied"] == ["AssumeRole"]
-    finally:
-        server.stop()
-        thread.join(timeout=5)
 
 
 def test_the_legacy_sdk_signs_with_temporary_credentials(cloud: Running) -> None:

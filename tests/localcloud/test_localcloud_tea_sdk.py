@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_r_kvstore20150101 import models as kv_models
-from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
-from localcloud_support import Running, ecs, kvstore
+from localcloud_support import Running, ecs, failure, kvstore
 
 R = "r-bp1orders0000001"
 
@@ -27,12 +26,6 @@ def groups(lc: Running, instance_id: str = R) -> dict[str, str]:
 def modify(lc: Running, **fields: Any) -> Any:
     request = kv_models.ModifySecurityIpsRequest(instance_id=fields.pop("instance_id", R), **fields)
     return kvstore(lc.endpoint).modify_security_ips(request)
-
-
-def failure(call: Any) -> AlibabaCloudException:
-    with pytest.raises(AlibabaCloudException) as caught:
-        call()
-    return caught.value
 
 
 def test_describe_security_ips_shape(lc: Running) -> None:
