@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-ACCOUNT = "1234567890123456"
+from localcloud.principals import DEFAULT_ACCOUNT_ID
+
+ACCOUNT = DEFAULT_ACCOUNT_ID
 """The default account (localcloud's ``DEFAULT_ACCOUNT_ID``): where events happen by default."""
 _ids = itertools.count(1)
 
