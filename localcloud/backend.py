@@ -100,8 +100,7 @@ class Backend:
         account = identity.principal.account if identity.principal else ""
         denial = self.state.denied.get(identity.access_key_id)
         if denial is not None and action in denial.actions:
-            old_answer = denial.empty_listing(action, params.boolean("DryRun"))
-            if not (old_answer and spec.product == "Ecs"):
+            if not denial.empty_listing(spec.product, action, params.boolean("DryRun")):
                 raise refusal(action, spec.product, identity.access_key_id, account)
             return self._empty_listing(params, request_id)
         fault = self.faults.take(

@@ -33,9 +33,14 @@ class Denial:
     actions: frozenset[str]
     answer: str = "forbidden"
 
-    def empty_listing(self, action: str, dry_run: bool) -> bool:
-        """True when this refusal is the old 200 empty list rather than the 403."""
-        return self.answer == "empty-list" and action == "DescribeInstances" and not dry_run
+    def empty_listing(self, product: str, action: str, dry_run: bool) -> bool:
+        """True when this refusal is the old 200 empty list rather than the 403 (ECS's
+        ``DescribeInstances`` only: R-KVStore's of the same name is refused with the 403)."""
+        return (
+            self.answer == "empty-list"
+            and (product, action) == ("Ecs", "DescribeInstances")
+            and not dry_run
+        )
 
     def to_seed(self) -> dict[str, Any]:
         """The credential keys this denial came from (``DeniedAnswer`` only when not default)."""

@@ -111,6 +111,11 @@ def test_the_old_empty_list_answer_only_when_the_credential_asks_for_it() -> Non
         with pytest.raises(AlibabaCloudException) as dry:
             list_instances(dry_run=True)
         assert dry.value.code == "Forbidden.RAM"
+        with pytest.raises(ClientException) as redis_listing:  # R-KVStore's has no old answer
+            kvstore(ENDPOINT, key=KEY, secret=SECRET).describe_instances(
+                kv_models.DescribeInstancesRequest(region_id="cn-hangzhou")
+            )
+        assert redis_listing.value.access_denied_detail["AuthAction"] == "kvstore:DescribeInstances"
         with pytest.raises(ClientException) as write:
             kvstore(ENDPOINT, key=KEY, secret=SECRET).modify_security_ips(
                 kv_models.ModifySecurityIpsRequest(instance_id=R, security_ips="10.0.8.8")
