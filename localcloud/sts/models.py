@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud.principals import ROLE_ARN, Principal
+from localcloud.principals import ROLE_ARN, Principal, role_session
 
 DEFAULT_MAX_SESSION = 3600
 """A role's ``MaxSessionDuration`` when the seed gives none (RAM's default)."""
@@ -138,7 +138,7 @@ class SessionBook:
 
     def issue(self, role: Role, session_name: str, expires_at: float) -> Session:
         """New credentials for a session of ``role``."""
-        principal = Principal(role.account, "role", role.name, session_name)
+        principal = role_session(role.account, role.name, session_name)
         session = Session(
             access_key_id="STS." + secrets.token_urlsafe(21).replace("-", "x").replace("_", "y"),
             secret=secrets.token_urlsafe(30),
