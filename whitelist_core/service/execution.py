@@ -127,7 +127,8 @@ def _unknown_instances(item: Item, done: Sequence[UnitResult], default_region: s
     if not isinstance(intent, SyncInstances):
         return ""
     region = intent.region or default_region
-    units = [u for u in done if (u.unit.region, u.unit.dry_run) == (region, item.dry_run)]
+    key = sync_key(item, default_region)  # the unit its instances were looked up in
+    units = [u for u in done if unit_key(u.unit) == key]
     found = frozenset().union(*(u.found for u in units))
     unknown = [i for i in intent.instance_ids if i not in found]
     if not units or not unknown:
