@@ -8,7 +8,6 @@ from __future__ import annotations
 from whitelist_core.aliyun.stores.whitelist import (
     Mode,
     ProductWhitelistStore,
-    parse_entries,
     prepare,
 )
 from whitelist_core.aliyun.transport.endpoints import Endpoints
@@ -17,7 +16,7 @@ from whitelist_core.products.redis import SPEC
 
 VERSION = SPEC.version
 
-__all__ = ["VERSION", "KvstoreWhitelistStore", "claims_done", "parse_entries", "prepare"]
+__all__ = ["VERSION", "KvstoreWhitelistStore", "claims_done", "prepare"]
 
 
 def claims_done(mode: Mode, code: str) -> bool:

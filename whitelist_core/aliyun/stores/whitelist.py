@@ -55,11 +55,6 @@ def prepare(entries: Sequence[str]) -> tuple[str, ...]:
     return prepared
 
 
-def parse_entries(text: str, instance_id: str, group: str) -> tuple[str, ...]:
-    """Normal entries of a ``SecurityIpList``; unparseable ones skipped and logged."""
-    return read_entries(text, instance_id, group)[0]
-
-
 def read_entries(
     text: str, instance_id: str, group: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
