@@ -10,9 +10,10 @@ targets concerned (bounded). ``as_fields`` is what the ``invocation_summary`` li
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from whitelist_core.core.findings import SEVERITIES, combine_reports
+from whitelist_core.core.values import frozen
 from whitelist_core.outcome import TargetResult
 
 __all__ = ["MAX_NAMES", "SEVERITIES", "Attention", "fill_percent", "names"]
@@ -39,7 +40,7 @@ def fill_percent(result: TargetResult) -> int:
     return (entries * 100) // limit if limit else 100
 
 
-@dataclass(frozen=True)
+@frozen
 class Attention:
     """The alert figures of one invocation (or one item of it)."""
 

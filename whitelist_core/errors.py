@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from whitelist_core.core.values import frozen
 from whitelist_core.redaction import mask_text, redact
 
 
@@ -35,7 +36,7 @@ class BadSignature(CallerError):
     """A webhook request was unsigned, wrongly signed, or outside the time window."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One configuration problem: where it is (``targets[0].group``) and which rule it breaks.
 

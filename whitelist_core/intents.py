@@ -6,13 +6,15 @@ cloud state is. The reconciler re-reads ECS and the whitelists and converges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from whitelist_core.core.values import frozen
 
 Trigger = Literal["eventbridge", "cloudmonitor", "ess", "timer", "http", "cli"]
 
 
-@dataclass(frozen=True)
+@frozen
 class LifecycleAction:
     """An ESS lifecycle hook waiting for an answer (``CompleteLifecycleAction``).
 
@@ -25,7 +27,7 @@ class LifecycleAction:
     scale_out: bool = True
 
 
-@dataclass(frozen=True)
+@frozen
 class SyncInstances:
     """Instances appeared or started: add their IPs to every target they match (add-only).
 
@@ -45,7 +47,7 @@ class SyncInstances:
     event came from, not what it asks for, so two intents equal without it are equal."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ReconcileTargets:
     """Converge targets fully (adds and removals).
 
@@ -66,7 +68,7 @@ class ReconcileTargets:
     event came from, not what it asks for, so two intents equal without it are equal."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Ignore:
     """A well-formed event that asks for nothing (an unrelated type or state)."""
 
@@ -75,7 +77,7 @@ class Ignore:
     event_id: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class HttpRequest:
     """An FC 3.0 HTTP trigger request, not yet authenticated (``webhook`` decides).
 

@@ -8,11 +8,12 @@ value renders itself as the handler's result shape (``to_dict``), and only the e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal
 
 from whitelist_core.core.findings import AuditReport
 from whitelist_core.core.planner import TargetPlan
+from whitelist_core.core.values import frozen
 
 if TYPE_CHECKING:
     from whitelist_core.errors import CloudError
@@ -23,7 +24,7 @@ RunStatus = Literal["applied", "noop", "planned", "error", "rejected", "ignored"
 _PRECEDENCE: tuple[RunStatus, ...] = ("applied", "planned", "noop", "error", "rejected")
 
 
-@dataclass(frozen=True)
+@frozen
 class CloudFailure:
     """A cloud failure as the result reports it: a refusal that retrying cannot fix, or
     (``retryable``) trouble that outlasted the retries."""
@@ -59,7 +60,7 @@ class CloudFailure:
         return self.fields() | {"kind": "cloud"}
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfigFailure:
     """Our configuration (or credentials) is at fault: each problem as a sentence."""
 
@@ -75,7 +76,7 @@ class ConfigFailure:
 Failure = CloudFailure | ConfigFailure
 
 
-@dataclass(frozen=True)
+@frozen
 class TargetResult:
     """One target's plan and what became of it (``error``: the cloud refusal, if any);
     ``findings``: the audit of its instance's groups as the run read them."""
@@ -115,7 +116,7 @@ class TargetResult:
         return data | ({"error": self.error.to_dict()} if self.error else {})
 
 
-@dataclass(frozen=True)
+@frozen
 class RunResult:
     """Every target result of one intent."""
 

@@ -8,11 +8,13 @@ frozen and already normalised, so the pure core never parses wire formats.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from whitelist_core.core.values import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Instance:
     """An ECS instance as the core sees it.
 
@@ -34,7 +36,7 @@ class Instance:
     secondary_ips: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Group:
     """One whitelist group of a Redis instance, as read from ``DescribeSecurityIps``.
 
@@ -55,7 +57,7 @@ class Group:
         return len(self.entries) + len(self.unparsed)
 
 
-@dataclass(frozen=True)
+@frozen
 class InstanceQuery:
     """Server-side filters for one ``DescribeInstances`` listing (all given fields AND).
 

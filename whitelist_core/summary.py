@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from whitelist_core.attention import Attention
 from whitelist_core.core.findings import AuditReport, combine_reports
+from whitelist_core.core.values import frozen
 from whitelist_core.outcome import (
     CloudFailure,
     ConfigFailure,
@@ -28,7 +28,7 @@ from whitelist_core.outcome import (
 __all__ = ["BatchSummary", "Counts", "HookAnswer", "Summary"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Counts:
     """How many targets a result reports on, and the entries added and removed."""
 
@@ -47,7 +47,7 @@ class Counts:
         return {"targets": self.targets, "added": self.added, "removed": self.removed}
 
 
-@dataclass(frozen=True)
+@frozen
 class HookAnswer:
     """What became of an ESS lifecycle hook: ``result`` ``CONTINUE`` once answered, else
     None with the ``reason`` it was not (or the cloud's refusal of the answer)."""
@@ -67,7 +67,7 @@ class HookAnswer:
         return data
 
 
-@dataclass(frozen=True)
+@frozen
 class Summary:
     """One intent's result: its status and trigger, and either the run or why none ran.
 
@@ -163,7 +163,7 @@ class Summary:
         return data
 
 
-@dataclass(frozen=True)
+@frozen
 class BatchSummary:
     """The result of a JSON list of events: one summary per item, in order."""
 

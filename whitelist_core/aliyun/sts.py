@@ -7,7 +7,6 @@ the log redaction the moment they arrive, so no log line, result or error can ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,6 +14,7 @@ from whitelist_core.aliyun.transport.answers import as_dict, as_str
 from whitelist_core.aliyun.transport.credentials import Credentials
 from whitelist_core.aliyun.transport.endpoints import Endpoints
 from whitelist_core.aliyun.transport.rpc import Call, RpcClient
+from whitelist_core.core.values import frozen
 from whitelist_core.logs import register_secret
 
 ACTION = "AssumeRole"
@@ -25,7 +25,7 @@ DURATION_SECONDS = 3600
 """The session asked for (the role's maximum session duration may cap it; at least 900)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RoleSession:
     """Temporary credentials of an assumed role, and when they stop working."""
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from whitelist_core.core.entries import (
     RESERVED_GROUPS,
@@ -38,6 +37,7 @@ from whitelist_core.core.findings import (
     Kind,
     Severity,
 )
+from whitelist_core.core.values import frozen
 from whitelist_core.ports import Group
 
 WORLD_OPEN_PREFIX = 1
@@ -50,7 +50,7 @@ SERVICE_GROUPS = RESERVED_GROUPS - {"default"}
 ``default`` is audited: it is where a console edit usually lands."""
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditRules:
     """The audit's settings (built from the ``audit:`` section of the configuration)."""
 
@@ -59,7 +59,7 @@ class AuditRules:
     """Accepted risks: ``(instance_id, group, entry)``."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Subject:
     """One database instance as read: every group, and what the function owns there.
 

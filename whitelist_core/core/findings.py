@@ -9,8 +9,10 @@ platform's service groups, accepted risks), so a reader knows nothing was silent
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from whitelist_core.core.values import frozen
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
@@ -33,7 +35,7 @@ def at_least(severity: Severity, floor: Severity) -> bool:
     return rank(severity) <= rank(floor)
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """One risky entry of one group of one database instance."""
 
@@ -68,7 +70,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditReport:
     """Findings of some instances, gravest first, and the entries left out on purpose:
     ``excluded`` counts them by why (``placeholder``, ``service_group``, ``accepted``)."""

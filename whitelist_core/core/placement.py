@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from whitelist_core.core.entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER
+from whitelist_core.core.values import frozen
 from whitelist_core.core.writes import GroupWrite, Mode, Step, write_steps
 
 __all__ = [
@@ -44,7 +44,7 @@ def owned_groups(group: str, max_groups: int) -> tuple[str, ...]:
     return (group, *(f"{group}_{n}" for n in range(2, max_groups + 1)))
 
 
-@dataclass(frozen=True)
+@frozen
 class Layout:
     """A target's owned groups in fill order and what each holds now (``()`` = absent)."""
 
@@ -66,7 +66,7 @@ class Layout:
         return self.groups[: len(self.groups) - self.drain]
 
 
-@dataclass(frozen=True)
+@frozen
 class Placement:
     """Where every entry goes. Pairs are ``(entry, group)``; moves and drops are
     ``(entry, group written, other group)``: a move is added to the first group and

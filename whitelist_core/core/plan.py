@@ -9,17 +9,17 @@ values and the entry order they are sorted in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from whitelist_core.core.entries import MAX_ENTRIES_PER_GROUP, quad_number, sort_key
 from whitelist_core.core.placement import Layout, group_writes
+from whitelist_core.core.values import frozen
 from whitelist_core.core.writes import GroupWrite, Step, write_steps
 from whitelist_core.ports import Group
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     """One entry to add, remove, keep, move or drop, why, and the owned group it is in
     (for a move: the group it goes to; ``from_group`` the one it leaves)."""
@@ -42,7 +42,7 @@ class Change:
         return {"entry": self.entry, "reason": self.reason} | {k: v for k, v in fields.items() if v}
 
 
-@dataclass(frozen=True)
+@frozen
 class TargetPlan:
     """What to do to one target's owned groups. ``current`` is every entry they hold
     before (each once), ``held`` the owned groups as read.

@@ -11,7 +11,7 @@ importable from here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from whitelist_core.core.changes import place_changes
 from whitelist_core.core.enforcement import enforce, retain
@@ -19,6 +19,7 @@ from whitelist_core.core.entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER
 from whitelist_core.core.placement import MAX_GROUPS, owned_groups
 from whitelist_core.core.plan import Change, TargetPlan, ordered_entries
 from whitelist_core.core.selection import Source
+from whitelist_core.core.values import frozen
 from whitelist_core.core.writes import Step
 from whitelist_core.ports import Group
 
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@frozen
 class Owner:
     """Where a target's groups live: the target's name, region, instance, first group,
     attribute, and how many groups it owns (the last ``drain_groups`` being emptied)."""

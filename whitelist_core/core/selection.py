@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Protocol
 
+from whitelist_core.core.values import frozen
 from whitelist_core.ports import Instance
 
 
@@ -43,7 +43,7 @@ class TargetSpec(Protocol):
     def static_entries(self) -> Sequence[str]: ...
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """Why an entry is desired: the instance that holds it, or a static entry."""
 

@@ -6,8 +6,9 @@ module, so neither has to import the other for the type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from whitelist_core.core.values import frozen
 
 __all__ = ["Scope", "Severity", "Violation"]
 
@@ -15,7 +16,7 @@ Severity = Literal["block", "warn"]
 Scope = Literal["add", "remove", "target"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Violation:
     """One broken rule: a stable ``code``, a sentence, and what it applies to."""
 

@@ -16,15 +16,15 @@ there meanwhile, so the ``Cover`` overwrites nobody's work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from whitelist_core.core.entries import MAX_ENTRIES_PER_GROUP, PLACEHOLDER
+from whitelist_core.core.values import frozen
 
 Mode = Literal["Append", "Delete", "Cover"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """One write: ``mode`` the ``entries`` of ``group``. A ``Cover`` makes ``entries``
     the whole group, replacing ``replaces`` (what it held)."""
@@ -35,7 +35,7 @@ class Step:
     replaces: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupWrite:
     """What changes in one group: ``early`` deletions make room, ``incoming`` is added,
     ``late`` deletions wait for the entries' new homes (moves). ``capacity``: the most

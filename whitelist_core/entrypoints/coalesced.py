@@ -17,11 +17,11 @@ shortest deadline among them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from whitelist_core.accounts import OWN
 from whitelist_core.config import Config
+from whitelist_core.core.values import frozen
 from whitelist_core.entrypoints.wiring import credential_identity
 from whitelist_core.intents import ReconcileTargets, SyncInstances
 from whitelist_core.logs import bind_invocation
@@ -40,7 +40,7 @@ COALESCER: Coalescer[Item, Summary] = Coalescer()
 Ports = tuple[InstanceInventory, WhitelistStore]
 
 
-@dataclass(frozen=True)
+@frozen
 class Coalescing:
     """How an invocation may join others: the window (seconds), the key of the runs it may
     share (configuration, credentials), and its label in the log (its request id)."""

@@ -6,12 +6,12 @@ Kept apart from ``app`` so that events from other triggers never import it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from whitelist_core import __version__
 from whitelist_core.attention import Attention
 from whitelist_core.config import Config
+from whitelist_core.core.values import frozen
 from whitelist_core.entrypoints.webhook import (
     HttpResponse,
     error_response,
@@ -38,7 +38,7 @@ class Invocation(Protocol):
     def run_intent(self, intent: Intent) -> Summary: ...
 
 
-@dataclass(frozen=True)
+@frozen
 class HttpAnswer:
     """The answer to one webhook request, and the summary of the run behind it (if any)."""
 

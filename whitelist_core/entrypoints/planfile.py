@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 from whitelist_core.core.planner import Change, TargetPlan
+from whitelist_core.core.values import frozen
 from whitelist_core.errors import WhitelistError
 from whitelist_core.ports import Group
 
@@ -28,7 +29,7 @@ class PlanFileError(WhitelistError):
     """A saved plan cannot be read, or may no longer be applied; nothing was written."""
 
 
-@dataclass(frozen=True)
+@frozen
 class SavedPlan:
     """A plan as saved: the configuration's digest and each target's plan."""
 

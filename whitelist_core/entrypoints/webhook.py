@@ -16,8 +16,9 @@ import hmac
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from whitelist_core.core.values import frozen
 from whitelist_core.entrypoints.wire import InstancesBody, ReconcileBody, loads, show, validate
 from whitelist_core.errors import (
     BadEvent,
@@ -42,7 +43,7 @@ _ROUTES = {"/health": "GET", "/reconcile": "POST", "/instances": "POST"}
 _INPUT_ERRORS = (ValueError, TypeError, RecursionError, OverflowError)
 
 
-@dataclass(frozen=True)
+@frozen
 class HttpResponse:
     """An HTTP answer as plain data; error bodies are ``{"error": code, "message": ...}``."""
 

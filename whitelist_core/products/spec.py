@@ -10,13 +10,15 @@ configuration are driven by it; only real differences are code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from whitelist_core.core.values import frozen
 
 ENTRIES_LIMIT = 1000
 """Every product's limit: 1000 entries, per group or per instance (see ``Capacity``)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Capacity:
     """How many entries fit. ``per_instance``: the limit counts every group of the
     instance, foreign ones included, so an owned group has what the others leave."""
@@ -34,7 +36,7 @@ class Capacity:
         return max(0, self.entries - held_elsewhere)
 
 
-@dataclass(frozen=True)
+@frozen
 class Endpoint:
     """How the API's regional host is found (the official SDK's rule) and overridden."""
 
@@ -46,7 +48,7 @@ class Endpoint:
     """The SDK's endpoint map: region -> host (it wins over the network choice)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Read:
     """The read action and where its answer keeps the groups."""
 
@@ -58,7 +60,7 @@ class Read:
     entries: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Write:
     """The write action and its parameter names (``ModifyMode`` is common to all)."""
 
@@ -71,7 +73,7 @@ class Write:
     """Parameters sent on every write (e.g. RDS ``SecurityIPType=IPv4``)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Ram:
     """RAM: the service prefix of the actions and the instance's resource ARN form."""
 
@@ -80,7 +82,7 @@ class Ram:
     """With ``{region}``, ``{account}`` and ``{id}`` placeholders."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Catalog:
     """The product's list API, paged by ``PageNumber``/``PageSize``: only ``audit
     --all-instances`` calls it, with the user's own credentials (never the function)."""
@@ -96,7 +98,7 @@ class Catalog:
     replica sets unless ``DBInstanceType=sharding`` is asked for)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ProductSpec:
     """One whitelist product (Redis, RDS, PolarDB, MongoDB, ...)."""
 

@@ -10,12 +10,12 @@ the rest goes on; the caller reports it and exits with an error.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from whitelist_core.accounts import OWN
 from whitelist_core.config import Config
 from whitelist_core.core.findings import AuditReport, combine_reports
 from whitelist_core.core.selection import InstanceIndex
+from whitelist_core.core.values import frozen
 from whitelist_core.errors import CloudError
 from whitelist_core.ports import DatabaseCatalog, InstanceInventory, WhitelistStore, store_of
 from whitelist_core.service.auditing import audit_groups
@@ -24,7 +24,7 @@ Database = tuple[str, str, str]
 """``(product, region, instance_id)``."""
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditRun:
     """What an audit looked at, what it found, and what it could not do (sentences)."""
 

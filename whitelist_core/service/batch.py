@@ -12,10 +12,11 @@ every selected instance, the new ones included. Duplicates merge into nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 from whitelist_core.accounts import OWN
+from whitelist_core.core.values import frozen
 from whitelist_core.intents import ReconcileTargets, SyncInstances
 from whitelist_core.outcome import RunResult, TargetResult
 
@@ -24,7 +25,7 @@ Place = tuple[str, str, str]
 """A configured target: ``(name, region, account where its hosts are listed)``."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """One parsed item of a batch, with the dry-run mode it runs in (already decided)
     and the account its event happened in (None: not routed by account, so a reconcile
@@ -40,7 +41,7 @@ class Item:
         return self.account or OWN
 
 
-@dataclass(frozen=True)
+@frozen
 class Unit:
     """One region of one account in one dry-run mode, carried out as one run.
 
@@ -57,7 +58,7 @@ class Unit:
     account: str = OWN
 
 
-@dataclass(frozen=True)
+@frozen
 class UnitResult:
     """What a unit did: one result per target it touched, and which of the looked-up or
     listed instances each target selects (to tell every item about its own instances)."""

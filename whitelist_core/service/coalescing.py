@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from whitelist_core.core.values import frozen
 from whitelist_core.errors import TransientCloudError
 
 Item = TypeVar("Item")
@@ -63,7 +64,7 @@ class _Round(Generic[Item, Result]):
         return len(self.items) - 1
 
 
-@dataclass(frozen=True)
+@frozen
 class Joined(Generic[Result]):
     """What a participant gets back: its own result, and every result of the round in the
     order of joining (its own at ``index``)."""

@@ -42,6 +42,9 @@ IMPURE_STDLIB = {
     "pathlib",
     "io",
 }
+# Outside the standard library but without behaviour: typing_extensions backports typing's
+# ``dataclass_transform`` (core/values.py) to CPython 3.10.
+TYPING_ONLY = {"typing_extensions"}
 FORBIDDEN_TEXT = [
     r"\bos\.environ\b",
     r"\bgetenv\b",
@@ -82,7 +85,7 @@ def impure_imports(text: str) -> list[str]:
             top = name.split(".")[0]
             if name == "whitelist_core.ports" and not set(names) <= PORT_VALUES:
                 wrong.append(f"{name}: {sorted(set(names) - PORT_VALUES)}")
-            elif top == "whitelist_core" or top == "__future__":
+            elif top in {"whitelist_core", "__future__"} | TYPING_ONLY:
                 continue
             elif top not in sys.stdlib_module_names or top in IMPURE_STDLIB:
                 wrong.append(name)

@@ -23,7 +23,7 @@ normal entries only, but counts the others against the caps (the cloud does).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from whitelist_core.aliyun.stores.network import NetworkChoice
@@ -37,6 +37,7 @@ from whitelist_core.core.entries import (
     parse_entry,
     parse_entry_list,
 )
+from whitelist_core.core.values import frozen
 from whitelist_core.errors import PermanentCloudError, TransientCloudError
 from whitelist_core.ports import Group
 from whitelist_core.products.spec import ProductSpec
@@ -78,7 +79,7 @@ def read_entries(
     return tuple(kept), tuple(unparsed)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Shared:
     """What every store of one product shares within a run (options aside)."""
 

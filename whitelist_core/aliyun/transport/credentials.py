@@ -8,9 +8,10 @@ Secret values never appear in ``repr``, ``str`` or error messages.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from whitelist_core.core.values import frozen
 from whitelist_core.errors import CredentialsError
 
 ENV_ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
@@ -25,7 +26,7 @@ _CONTEXT_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Credentials:
     """An AccessKey pair, plus the STS token when the key is temporary (``""`` otherwise)."""
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+
+from whitelist_core.core.values import frozen
 
 TRANSIENT_CODES = frozenset(
     {
@@ -51,7 +52,7 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return int(raw) / 1000.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Backoff:
     """Exponential backoff with full jitter: ``uniform(0, min(cap, base * 2**(n-1)))``."""
 

@@ -18,7 +18,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -37,6 +36,7 @@ from whitelist_core.aliyun.transport.reach import (
 )
 from whitelist_core.aliyun.transport.reading import Check, checked, decode, first_text, read_body
 from whitelist_core.aliyun.transport.retry import Backoff, retry_after_seconds
+from whitelist_core.core.values import frozen
 from whitelist_core.errors import CloudError, TransientCloudError
 
 USER_AGENT = "redis-whitelist-sync/0.1 (+requests)"
@@ -66,7 +66,7 @@ def logger() -> Any:
     return structlog.get_logger("whitelist_core.aliyun")
 
 
-@dataclass(frozen=True)
+@frozen
 class _Failure:
     """A failed attempt: the error, the server-requested wait, when the attempt started."""
 
@@ -76,7 +76,7 @@ class _Failure:
     used: Credentials
 
 
-@dataclass(frozen=True)
+@frozen
 class Call:
     """One API request: where it goes and what it asks."""
 

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from whitelist_core.core.values import frozen
 from whitelist_core.entrypoints.events.ecs import from_cloudmonitor, from_ecs
 from whitelist_core.entrypoints.events.envelope import CloudEvent
 from whitelist_core.entrypoints.events.queue import is_queue_record, unwrap
@@ -47,7 +48,7 @@ MAX_EVENT_BYTES = 1024 * 1024
 _INPUT_ERRORS = (ValueError, TypeError, RecursionError, OverflowError)
 
 
-@dataclass(frozen=True)
+@frozen
 class Rejected:
     """A batch item that could not be parsed: its position and what is wrong with it."""
 
@@ -58,7 +59,7 @@ class Rejected:
 BatchItem = SyncInstances | ReconcileTargets | Ignore | Rejected
 
 
-@dataclass(frozen=True)
+@frozen
 class Batch:
     """The result of a JSON list of events: one item per event, in order."""
 
