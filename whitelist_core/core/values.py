@@ -8,9 +8,12 @@ a class on CPython 3.10 and 3.11, some 40 ms of the function's cold start for ou
 classes (BENCHMARKS.md, figure 11). ``frozen`` lets ``dataclasses`` collect the fields, so
 ``dataclasses.fields``, ``replace`` and ``field(default=..., default_factory=...,
 compare=..., hash=..., repr=...)`` mean what they always mean, and gives the class the same
-six methods as closures over its field names: nothing is compiled. Construction is slower
-(about a microsecond more per instance); ``make bench`` shows it does not matter where values
-are made in bulk.
+six methods as closures over its field names: nothing is compiled.
+
+Making an instance costs about a microsecond more (a loop over the fields where the
+generated ``__init__`` has a line each). The two values planning makes by the ten thousand,
+``core.plan.Change`` and ``core.selection.Source``, keep ``dataclass(frozen=True)`` for
+that: with ``frozen`` the planning figure took a fifth longer (BENCHMARKS.md, figure 4).
 
 What differs from ``dataclass(frozen=True)``, on purpose: a class body's own ``__eq__``,
 ``__hash__`` or ``__repr__`` is kept, as there; ``__init__`` always comes from the fields
@@ -42,8 +45,10 @@ def frozen(cls: T) -> T:
     fields = dataclasses.fields(cls)
     if any(not f.init for f in fields):
         raise TypeError(f"{cls.__qualname__}: a frozen value takes every field in __init__")
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__qualname__}: check a value's fields before making it")
     methods: dict[str, Callable[..., object]] = {
-        "__init__": _init(cls.__qualname__, fields),
+        "__init__": _init(cls, fields),
         "__setattr__": _refuse_assignment,
         "__delattr__": _refuse_deletion,
     }
@@ -51,7 +56,7 @@ def frozen(cls: T) -> T:
     if "__repr__" not in own:
         methods["__repr__"] = _repr(tuple(f.name for f in fields if f.repr))
     if "__eq__" not in own:
-        methods["__eq__"] = _eq(_getter([f.name for f in fields if f.compare]))
+        methods["__eq__"] = _eq(fields)
     if own.get("__hash__") is None:  # absent, or set to None by the body's own __eq__
         hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
         methods["__hash__"] = _hash(_getter(hashed))
@@ -60,18 +65,24 @@ def frozen(cls: T) -> T:
     return cls
 
 
-def _init(qualname: str, fields: tuple[Field[Any], ...]) -> Callable[..., None]:
-    names = tuple(f.name for f in fields)
+def _init(cls: type, fields: tuple[Field[Any], ...]) -> Callable[..., None]:
+    qualname, names = cls.__qualname__, tuple(f.name for f in fields)
     accepted = frozenset(names)
     defaults = {f.name: f.default for f in fields if f.default is not MISSING}
     factories = {f.name: f.default_factory for f in fields if f.default_factory is not MISSING}
+    count = len(names)
 
+    # object.__setattr__, as the generated __init__ does, and not self.__dict__.update:
+    # CPython 3.11 keeps attributes inline, and reads them fastest, only while nothing has
+    # asked for the instance's __dict__ (planning reads hosts' fields a million times).
     def init(self: object, *args: object, **kwargs: object) -> None:
-        if (
-            len(args) > len(names)
-            or not accepted.issuperset(kwargs)
-            or (args and kwargs and not kwargs.keys().isdisjoint(names[: len(args)]))
-        ):
+        if not kwargs and len(args) == count:  # every field in order: most calls
+            for name, value in zip(names, args, strict=False):
+                _assign(self, name, value)
+            return
+        if len(args) > count or not accepted.issuperset(kwargs):
+            raise _bad_arguments(qualname, names, args, kwargs)
+        if args and kwargs and not kwargs.keys().isdisjoint(names[: len(args)]):
             raise _bad_arguments(qualname, names, args, kwargs)
         for name, value in zip(names, args, strict=False):
             _assign(self, name, value)
@@ -84,9 +95,6 @@ def _init(qualname: str, fields: tuple[Field[Any], ...]) -> Callable[..., None]:
                 _assign(self, name, factories[name]())
             else:
                 raise TypeError(f"{qualname}.__init__() missing required argument: {name!r}")
-        post_init = getattr(self, "__post_init__", None)
-        if post_init is not None:
-            post_init()
 
     init.__name__, init.__qualname__ = "__init__", f"{qualname}.__init__"
     return init
@@ -113,7 +121,9 @@ def _getter(names: list[str]) -> Callable[[object], tuple[object, ...]]:
     return attrgetter(*names) if names else (lambda value: ())
 
 
-def _eq(values: Callable[[object], tuple[object, ...]]) -> Callable[[object, object], object]:
+def _eq(fields: tuple[Field[Any], ...]) -> Callable[[object, object], object]:
+    values = _getter([f.name for f in fields if f.compare])
+
     def equal(self: object, other: object) -> object:
         if other.__class__ is self.__class__:
             return values(self) == values(other)
