@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable
 from typing import Annotated, TypeVar
 
@@ -71,6 +72,10 @@ TargetList = Annotated[list[TargetName], Field(min_length=1)]
 
 # defer_build: a model's validator is built the first time it validates, so a cold start
 # pays only for the models of the trigger that woke it (a timer never builds HttpEvent).
+# validate() builds it under _building: a fresh instance serves up to InstanceConcurrency
+# events at once, and pydantic before 2.14 rebuilds a deferred model without a lock (a
+# thread can validate with a half-built model meanwhile; pydantic pull request 13438).
+_building = threading.Lock()
 
 
 class WireModel(BaseModel):
@@ -112,6 +117,10 @@ M = TypeVar("M", bound=BaseModel)
 
 def validate(model: type[M], value: object, where: str = "") -> M:
     """Validate ``value`` as ``model``, or raise ``BadEvent`` naming each bad field path."""
+    if not model.__pydantic_complete__:
+        with _building:
+            if not model.__pydantic_complete__:
+                model.model_rebuild()
     try:
         return model.model_validate(value)
     except ValidationError as exc:
