@@ -3,9 +3,9 @@
 Every value of the package (a change, a plan, an intent, a result) is a frozen dataclass in
 all but one respect: how its methods are made. ``dataclass(frozen=True)`` writes
 ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__`` and ``__delattr__`` as
-source and compiles each with ``exec`` when its module is imported: about half a millisecond
-a class on CPython 3.10 and 3.11, some 40 ms of the function's cold start for our fifty-odd
-classes (BENCHMARKS.md, figure 11). ``frozen`` lets ``dataclasses`` collect the fields, so
+source and compiles each with ``exec`` when its module is imported: about 0.6 ms a class on
+CPython 3.10 and 3.11, 34 ms of the function's cold start for the 53 on a Running event's
+path (BENCHMARKS.md, figure 11). ``frozen`` lets ``dataclasses`` collect the fields, so
 ``dataclasses.fields``, ``replace`` and ``field(default=..., default_factory=...,
 compare=..., hash=..., repr=...)`` mean what they always mean, and gives the class the same
 six methods as closures over its field names: nothing is compiled.

@@ -193,6 +193,18 @@ def test_a_field_outside_init_is_refused() -> None:
             later: str = field(default="", init=False)
 
 
+def test_a_post_init_is_refused() -> None:
+    # frozen's __init__ never calls one: refused, not silently skipped
+    with pytest.raises(TypeError, match="before making it"):
+
+        @frozen
+        class Checked:
+            name: str
+
+            def __post_init__(self) -> None:
+                raise AssertionError("never called")
+
+
 def test_making_a_value_class_compiles_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     compiled: list[str] = []
 
