@@ -1,6 +1,6 @@
 """``make bench``: run every benchmark, print the table, write BENCHMARKS.md.
 
-Usage: python bench/run.py [--only NAME ...] [--no-write]
+Usage: python bench/run.py [--only NAME ... (--update | --no-write)]
 Names: startup, api_calls, planning, throughput, package_size, storm, storm_fc, spill_over,
 accounts, batch_result, cold_start.
 Takes a few minutes.
@@ -147,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--update", action="store_true", help="replace only the sections run in BENCHMARKS.md"
     )
     args = parser.parse_args(argv)
+    if args.only and not (args.update or args.no_write):
+        # Written whole, BENCHMARKS.md would hold only these sections and lose the others.
+        parser.error("--only needs --update (replace just those sections) or --no-write")
     started = time.perf_counter()
     results: dict[str, list[Figure]] = {}
     for key in SECTIONS:
