@@ -76,10 +76,6 @@ def _init(cls: type, fields: tuple[Field[Any], ...]) -> Callable[..., None]:
     # CPython 3.11 keeps attributes inline, and reads them fastest, only while nothing has
     # asked for the instance's __dict__ (planning reads hosts' fields a million times).
     def init(self: object, *args: object, **kwargs: object) -> None:
-        if not kwargs and len(args) == count:  # every field in order: most calls
-            for name, value in zip(names, args, strict=False):
-                _assign(self, name, value)
-            return
         if len(args) > count or not accepted.issuperset(kwargs):
             raise _bad_arguments(qualname, names, args, kwargs)
         if args and kwargs and not kwargs.keys().isdisjoint(names[: len(args)]):
