@@ -14,6 +14,10 @@ import os
 # first model: ~13 ms of cold start for plugins this function never has.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from whitelist_core.entrypoints.function import handler
+from whitelist_core.entrypoints.startup import LongLived
+
+# Everything imported here lives as long as the instance: see startup.py.
+with LongLived():
+    from whitelist_core.entrypoints.function import handler
 
 __all__ = ["handler"]
