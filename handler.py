@@ -19,5 +19,8 @@ from whitelist_core.entrypoints.startup import LongLived
 # Everything imported here lives as long as the instance: see startup.py.
 with LongLived():
     from whitelist_core.entrypoints.function import handler
+    from whitelist_core.entrypoints.wiring import load_adapters
+
+    load_adapters()
 
 __all__ = ["handler"]

@@ -107,6 +107,15 @@ def _signing_credentials(context: Any, environ: Mapping[str, str]) -> Credential
     return credentials
 
 
+def load_adapters() -> None:
+    """Import the real cloud adapters, and the HTTP stack under them, now rather than in
+    the first invocation that needs them: FC's entry (``handler.py``) calls this while it
+    starts, where what is imported is made with the garbage collector off and then frozen
+    (``startup.py``). Every invocation in FC talks to the cloud, so nothing is loaded in
+    vain; the command line keeps loading them on first use."""
+    import whitelist_core.aliyun  # noqa: F401
+
+
 def credential_identity(context: Any, environ: Mapping[str, str]) -> str | None:
     """The AccessKey id this invocation signs with (which runs it may share), or None
     when it has no credentials."""

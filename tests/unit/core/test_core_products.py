@@ -208,7 +208,12 @@ def test_spill_over_groups_add_no_room_on_instance_wide_products(
     assert validate_config(mongo).targets[0].max_groups == 2
 
 
-def test_importing_the_handler_loads_no_product_spec() -> None:
-    code = "import sys, handler; print(sorted(m for m in sys.modules if 'products' in m))"
+def test_importing_the_handler_loads_only_the_default_products_spec() -> None:
+    """The handler loads the cloud adapters at import, and with them the default product's
+    spec (the Redis store binds it); another product's spec loads when a target names it."""
+    code = (
+        "import sys, handler; from whitelist_core.products import PRODUCTS; "
+        "print(sorted(n for n, m in PRODUCTS.items() if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.strip() == "['redis']"
