@@ -53,6 +53,23 @@ def wall(command: Sequence[str], env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - started
 
 
+CLOCK = "import time as _bench_time\n_bench_started = _bench_time.perf_counter()\n"
+SHOW = "\nprint('bench-seconds', _bench_time.perf_counter() - _bench_started)\n"
+
+
+def in_child(statement: str, env: dict[str, str]) -> float:
+    """Seconds from a fresh interpreter's first line to the end of ``statement``, measured
+    by the child itself: the interpreter's start-up (the same for every statement) and its
+    exit are left out. A function instance never exits after an event, and what an exit
+    costs depends on how many objects the garbage collector still walks (``handler.py``
+    freezes its own), so timing to the exit would measure the wrong thing."""
+    done = subprocess.run(
+        [PY, "-c", CLOCK + statement + SHOW], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return float(done.stdout.split("bench-seconds")[-1])
+
+
 def child_env(**extra: str) -> dict[str, str]:
     """The environment for a child interpreter that imports this repository."""
     env = dict(os.environ)

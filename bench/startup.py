@@ -1,8 +1,11 @@
 """Figures 1 and 2: cold import time and peak memory of a fresh interpreter.
 
-Cold import: wall time of ``python -c "import handler"`` minus ``python -c pass``,
+Cold import: the time ``import handler`` takes in a fresh interpreter, timed by the child
+from its first line (``_common.in_child``: start-up, the same for all, and exit left out),
 against the same for the official SDK clients of R-KVStore and ECS (the alternative a
-user would reach for); runs interleaved, median of each. Bytecode caches are warm
+user would reach for); runs interleaved, median of each. ``handler.py`` loads the cloud
+adapters and the HTTP stack under them (requests) at import, as the SDK clients load
+theirs. Bytecode caches are warm
 (each statement is run once first). Also measured with no bytecode cache at all
 (``PYTHONDONTWRITEBYTECODE`` + an empty ``PYTHONPYCACHEPREFIX``), which is what FC does
 with a package that ships no ``.pyc``.
@@ -16,7 +19,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 
-from _common import PY, ROOT, Figure, child_env, log, median, wall
+from _common import PY, ROOT, Figure, child_env, in_child, log, median
 
 OURS = "import handler"
 THEIRS = "import alibabacloud_r_kvstore20150101.client, alibabacloud_ecs20140526.client"
@@ -38,10 +41,6 @@ assert result.status == "applied", result.status
 """
 
 
-def import_seconds(statement: str, env: dict[str, str]) -> float:
-    return wall([PY, "-c", statement], env) - wall([PY, "-c", "pass"], env)
-
-
 def cold_import(cached: bool) -> tuple[float, float]:
     with tempfile.TemporaryDirectory(prefix="bench-pyc-") as tmp:
         env = (
@@ -50,11 +49,11 @@ def cold_import(cached: bool) -> tuple[float, float]:
             else child_env(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=tmp)
         )
         for statement in (OURS, THEIRS):
-            wall([PY, "-c", statement], env)  # warm the OS file cache (and the .pyc files)
+            in_child(statement, env)  # warm the OS file cache (and the .pyc files)
         ours, theirs = [], []
         for _ in range(RUNS):
-            ours.append(import_seconds(OURS, env))
-            theirs.append(import_seconds(THEIRS, env))
+            ours.append(in_child(OURS, env))
+            theirs.append(in_child(THEIRS, env))
     return median(ours), median(theirs)
 
 
