@@ -5,10 +5,9 @@ from its first line (``_common.in_child``: start-up, the same for all, and exit 
 against the same for the official SDK clients of R-KVStore and ECS (the alternative a
 user would reach for); runs interleaved, median of each. ``handler.py`` loads the cloud
 adapters and the HTTP stack under them (requests) at import, as the SDK clients load
-theirs. Bytecode caches are warm
-(each statement is run once first). Also measured with no bytecode cache at all
-(``PYTHONDONTWRITEBYTECODE`` + an empty ``PYTHONPYCACHEPREFIX``), which is what FC does
-with a package that ships no ``.pyc``.
+theirs. Bytecode caches are warm (each statement is run once first). Also measured with
+no bytecode cache at all (``PYTHONDONTWRITEBYTECODE`` + an empty ``PYTHONPYCACHEPREFIX``),
+which is what FC does with a package that ships no ``.pyc``.
 
 Memory: ``ru_maxrss`` of a fresh process after the import, and after a 10,000-host,
 20-target reconcile through ``Reconciler`` with in-process fakes of the two ports.

@@ -111,7 +111,7 @@ def load_adapters() -> None:
     """Import the real cloud adapters, and the HTTP stack under them, now rather than in
     the first invocation that needs them: FC's entry (``handler.py``) calls this while it
     starts, where what is imported is made with the garbage collector off and then frozen
-    (``startup.py``). Every invocation in FC talks to the cloud, so nothing is loaded in
+    (``startup.py``). An FC instance exists to call the cloud, so this loads nothing in
     vain; the command line keeps loading them on first use."""
     import whitelist_core.aliyun  # noqa: F401
 
