@@ -7,7 +7,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,13 +43,6 @@ class Figure:
 def median(values: Sequence[float]) -> float:
     """The median of ``values``."""
     return float(statistics.median(values))
-
-
-def wall(command: Sequence[str], env: dict[str, str] | None = None) -> float:
-    """Seconds ``command`` takes to run to completion (it must succeed)."""
-    started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 CLOCK = "import time as _bench_time\n_bench_started = _bench_time.perf_counter()\n"

@@ -181,7 +181,7 @@ def importtime(statement: str, env: dict[str, str]) -> dict[str, int]:
             continue
         group = GROUPS.get(fields[2].strip().split(".")[0], "standard library, other")
         sums[group] = sums.get(group, 0) + int(fields[0].split(":")[-1])
-    return dict(sorted(sums.items(), key=lambda item: -item[1]))
+    return sums
 
 
 def import_split(cloud: Cloud, statement: str, env: dict[str, str]) -> dict[str, float]:
